@@ -1,0 +1,47 @@
+// Matrix products straight through CBLAS with transpose flags (no copies of transposed operands).
+// Kept apart from xtensor-blas headers, which clash with OpenBLAS's <cblas.h>.
+#include <cblas.h>
+
+#include "kernels.hpp"
+
+namespace tsumiki::kernels {
+namespace {
+
+void gemm(bool ta, bool tb, int m, int n, int k, const float* a, const float* b, float* c) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
+              ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+}
+void gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* b, double* c) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0, a,
+              ta ? m : k, b, tb ? k : n, 0.0, c, n);
+}
+
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  const std::size_t ra = a.ndim(), rb = b.ndim();
+  const std::size_t m = ta ? a.shape()[ra - 1] : a.shape()[ra - 2];
+  const std::size_t k = ta ? a.shape()[ra - 2] : a.shape()[ra - 1];
+  const std::size_t n = tb ? b.shape()[rb - 2] : b.shape()[rb - 1];
+  const Shape& batch_src = ra >= rb ? a.shape() : b.shape();
+  Shape shape;
+  for (std::size_t d = 0; d + 2 < batch_src.size(); ++d) shape.push_back(batch_src[d]);
+  const std::size_t batch = shape.numel();
+  shape.push_back(m);
+  shape.push_back(n);
+  const std::size_t sa = ra > 2 ? m * k : 0, sb = rb > 2 ? k * n : 0;  // a 2-D operand is shared by all batches
+  return dispatch_floating(a.dtype(), "matmul", [&](auto t) {
+    using T = decltype(t);
+    Tensor out(shape, a.dtype());
+    if (k == 0) {
+      out.fill(0);
+      return out;
+    }
+    for (std::size_t i = 0; i < batch && m * n > 0; ++i)
+      gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a.data<T>() + i * sa,
+           b.data<T>() + i * sb, out.data<T>() + i * m * n);
+    return out;
+  });
+}
+
+}  // namespace tsumiki::kernels

@@ -1,0 +1,184 @@
+// Elementwise kernels. Unary math runs through xtensor (vectorised by xsimd) on flat views; binary ops are
+// plain loops with fast paths for equal shapes and scalars, since xtensor's broadcasting is slow here.
+#include <algorithm>
+#include <cmath>
+
+#include <xtensor/xmath.hpp>
+#include <xtensor/xnoalias.hpp>
+
+#include "kernels.hpp"
+#include "loops.hpp"
+
+namespace tsumiki::kernels {
+namespace {
+
+template <class T>
+auto flat(Tensor& t) {
+  return xt::adapt(t.data<T>(), t.numel(), xt::no_ownership(), std::array<std::size_t, 1>{t.numel()});
+}
+template <class T>
+auto flat(const Tensor& t) {
+  return xt::adapt(t.data<T>(), t.numel(), xt::no_ownership(), std::array<std::size_t, 1>{t.numel()});
+}
+
+template <class T, class F>
+Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f) {
+  Tensor out(out_shape, a.dtype());
+  const T* pa = a.data<T>();
+  const T* pb = b.data<T>();
+  T* po = out.data<T>();
+  const std::size_t n = out.numel();
+  if (a.shape() == out_shape && b.shape() == out_shape) {
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+  } else if (b.numel() == 1 && a.shape() == out_shape) {
+    const T s = pb[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+  } else if (a.numel() == 1 && b.shape() == out_shape) {
+    const T s = pa[0];
+    for (std::size_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+  } else {
+    const std::array<Strides, 2> st{broadcast_strides(a.shape(), out_shape), broadcast_strides(b.shape(), out_shape)};
+    const auto inner = static_cast<std::ptrdiff_t>(out_shape.empty() ? 1 : out_shape.back());
+    broadcast_loop<2>(out_shape, st, [&](std::size_t o, const auto& off, const auto& is) {
+      const T* x = pa + off[0];
+      const T* y = pb + off[1];
+      for (std::ptrdiff_t j = 0; j < inner; ++j) po[o + j] = f(x[j * is[0]], y[j * is[1]]);
+    });
+  }
+  return out;
+}
+
+template <class T>
+Tensor unary_typed(Unary op, const Tensor& x) {
+  Tensor out(x.shape(), x.dtype());
+  auto o = flat<T>(out);
+  auto v = flat<T>(x);
+  switch (op) {
+    case Unary::Neg: xt::noalias(o) = -v; break;
+    case Unary::Exp: xt::noalias(o) = xt::exp(v); break;
+    case Unary::Log: xt::noalias(o) = xt::log(v); break;
+    case Unary::Sqrt: xt::noalias(o) = xt::sqrt(v); break;
+    case Unary::Abs: xt::noalias(o) = xt::abs(v); break;
+    case Unary::Sin: xt::noalias(o) = xt::sin(v); break;
+    case Unary::Cos: xt::noalias(o) = xt::cos(v); break;
+    case Unary::Tanh: xt::noalias(o) = xt::tanh(v); break;
+    // sigmoid(x) = (1 + tanh(x / 2)) / 2: no overflow for large |x|
+    case Unary::Sigmoid: xt::noalias(o) = T(0.5) + T(0.5) * xt::tanh(T(0.5) * v); break;
+    case Unary::Relu: xt::noalias(o) = xt::maximum(v, T(0)); break;
+    case Unary::Sign: xt::noalias(o) = xt::sign(v); break;
+    case Unary::Square: xt::noalias(o) = v * v; break;
+  }
+  return out;
+}
+
+}  // namespace
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op, const Site& site) {
+  if (a == b) return a;
+  const std::size_t r = std::max(a.size(), b.size());
+  Shape out;
+  for (std::size_t i = 0; i < r; ++i) {
+    const std::size_t da = i + a.size() >= r ? a[i + a.size() - r] : 1;
+    const std::size_t db = i + b.size() >= r ? b[i + b.size() - r] : 1;
+    if (da != db && da != 1 && db != 1)
+      fail(op, "shapes " + to_string(a) + " and " + to_string(b) + " cannot be broadcast together", site);
+    out.push_back(da == 1 ? db : da);
+  }
+  return out;
+}
+
+Strides contiguous_strides(const Shape& s) {
+  Strides st{};
+  std::ptrdiff_t acc = 1;
+  for (std::size_t d = s.size(); d-- > 0;) {
+    st[d] = acc;
+    acc *= static_cast<std::ptrdiff_t>(s[d]);
+  }
+  return st;
+}
+
+Strides broadcast_strides(const Shape& in, const Shape& out) {
+  const Strides c = contiguous_strides(in);
+  Strides st{};
+  const std::size_t shift = out.size() - in.size();
+  for (std::size_t d = 0; d < in.size(); ++d) st[d + shift] = in[d] == 1 ? 0 : c[d];
+  return st;
+}
+
+Tensor unary(Unary op, const Tensor& x) {
+  return dispatch_floating(x.dtype(), "unary", [&](auto t) { return unary_typed<decltype(t)>(op, x); });
+}
+
+Tensor pow(const Tensor& x, double exponent) {
+  return dispatch_floating(x.dtype(), "pow", [&](auto t) {
+    using T = decltype(t);
+    Tensor out(x.shape(), x.dtype());
+    auto o = flat<T>(out);
+    if (exponent == 2) xt::noalias(o) = flat<T>(x) * flat<T>(x);
+    else if (exponent == 1) xt::noalias(o) = flat<T>(x);
+    else xt::noalias(o) = xt::pow(flat<T>(x), static_cast<T>(exponent));
+    return out;
+  });
+}
+
+Tensor clip(const Tensor& x, double lo, double hi) {
+  return dispatch_floating(x.dtype(), "clip", [&](auto t) {
+    using T = decltype(t);
+    Tensor out(x.shape(), x.dtype());
+    xt::noalias(flat<T>(out)) = xt::clip(flat<T>(x), static_cast<T>(lo), static_cast<T>(hi));
+    return out;
+  });
+}
+
+Tensor inside(const Tensor& x, double lo, double hi) {
+  return dispatch_floating(x.dtype(), "clip", [&](auto t) {
+    using T = decltype(t);
+    Tensor out(x.shape(), x.dtype());
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    for (std::size_t i = 0; i < x.numel(); ++i) po[i] = (px[i] >= T(lo) && px[i] <= T(hi)) ? T(1) : T(0);
+    return out;
+  });
+}
+
+Tensor binary(Binary op, const Tensor& a, const Tensor& b, const Shape& out_shape) {
+  return dispatch_floating(a.dtype(), "binary", [&](auto t) {
+    using T = decltype(t);
+    switch (op) {
+      case Binary::Add: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x + y; });
+      case Binary::Sub: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x - y; });
+      case Binary::Mul: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x * y; });
+      case Binary::Div: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x / y; });
+      case Binary::Maximum: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x >= y ? x : y; });
+      case Binary::Minimum: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x <= y ? x : y; });
+      case Binary::Greater: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x > y); });
+      case Binary::GreaterEqual: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x >= y); });
+      case Binary::Less: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x < y); });
+      case Binary::LessEqual: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x <= y); });
+      case Binary::Equal: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x == y); });
+    }
+    return Tensor();
+  });
+}
+
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, const Shape& out_shape) {
+  return dispatch_floating(a.dtype(), "where", [&](auto t) {
+    using T = decltype(t);
+    const Tensor c = cond.to(a.dtype());
+    Tensor out(out_shape, a.dtype());
+    const T* pc = c.data<T>();
+    const T* pa = a.data<T>();
+    const T* pb = b.data<T>();
+    T* po = out.data<T>();
+    const std::array<Strides, 3> st{broadcast_strides(c.shape(), out_shape), broadcast_strides(a.shape(), out_shape),
+                                    broadcast_strides(b.shape(), out_shape)};
+    const auto inner = static_cast<std::ptrdiff_t>(out_shape.empty() ? 1 : out_shape.back());
+    broadcast_loop<3>(out_shape, st, [&](std::size_t o, const auto& off, const auto& is) {
+      for (std::ptrdiff_t j = 0; j < inner; ++j)
+        po[o + j] = pc[off[0] + j * is[0]] != T(0) ? pa[off[1] + j * is[1]] : pb[off[2] + j * is[2]];
+    });
+    return out;
+  });
+}
+
+}  // namespace tsumiki::kernels

@@ -1,0 +1,61 @@
+// Array kernels under the ops (internal). Inputs are validated by the ops; kernels assume valid shapes.
+// Each kernel dispatches on dtype (float32/float64; layout kernels also int64) and writes a new tensor.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <vector>
+
+#include "../site.hpp"
+#include "../tensor.hpp"
+
+namespace tsumiki::kernels {
+
+using Strides = std::array<std::ptrdiff_t, Shape::kMaxRank>;
+
+// NumPy broadcasting of two shapes; throws Error naming `op`, both shapes and the site.
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op, const Site& site);
+// Element strides of `in` read as `out` (0 along broadcast axes). in must broadcast to out.
+Strides broadcast_strides(const Shape& in, const Shape& out);
+Strides contiguous_strides(const Shape& s);
+
+// ---- elementwise ----
+enum class Unary { Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Relu, Sign, Square };
+Tensor unary(Unary op, const Tensor& x);
+Tensor pow(const Tensor& x, double exponent);
+Tensor clip(const Tensor& x, double lo, double hi);
+Tensor inside(const Tensor& x, double lo, double hi);  // 1 where lo <= x <= hi, else 0
+
+enum class Binary { Add, Sub, Mul, Div, Maximum, Minimum, Greater, GreaterEqual, Less, LessEqual, Equal };
+Tensor binary(Binary op, const Tensor& a, const Tensor& b, const Shape& out_shape);
+Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, const Shape& out_shape);
+
+// ---- layout (any dtype) ----
+Tensor broadcast_to(const Tensor& x, const Shape& shape);
+Tensor transpose(const Tensor& x, const std::vector<std::size_t>& perm);
+// One entry per axis of x: element i of the result's axis reads x at start + i * step.
+struct AxisRange {
+  std::size_t start = 0;
+  std::ptrdiff_t step = 1;
+  std::size_t length = 0;
+};
+Tensor gather_ranges(const Tensor& x, const std::vector<AxisRange>& ranges);
+// The adjoint: zeros of `shape` with g written at the ranges.
+Tensor scatter_ranges(const Tensor& g, const Shape& shape, const std::vector<AxisRange>& ranges);
+// numpy.take along axis with int64 indices (already range-checked and made non-negative).
+Tensor take(const Tensor& x, const Tensor& indices, std::size_t axis);
+// The adjoint of take: zeros of `shape`, g added at the indices (repeats accumulate).
+Tensor take_backward(const Tensor& g, const Tensor& indices, std::size_t axis, const Shape& shape);
+Tensor concat(const std::vector<Tensor>& xs, std::size_t axis);
+
+// ---- reductions ----
+enum class Reduce { Sum, Max, Min };
+// axes sorted ascending, unique, in range; no axes means nothing reduced.
+Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& axes, bool keepdims);
+Tensor sum_to(const Tensor& x, const Shape& shape);
+
+// ---- BLAS ----
+// op(A) op(B) over matching (or absent) leading batch dimensions.
+Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);
+
+}  // namespace tsumiki::kernels

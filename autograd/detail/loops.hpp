@@ -1,0 +1,63 @@
+// Loops over n-d shapes with per-operand element strides (internal, header-only for inlining).
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "kernels.hpp"
+
+namespace tsumiki::kernels {
+
+// Calls f(out_offset, offsets, inner_strides) once per row of the last axis: out_offset is the flat index of
+// the row's first element; offsets[k] is operand k's element offset and inner_strides[k] its step along the row.
+template <std::size_t K, class F>
+void broadcast_loop(const Shape& shape, const std::array<Strides, K>& strides, F&& f) {
+  const std::size_t r = shape.size();
+  const std::size_t n = shape.numel();
+  if (n == 0) return;
+  std::array<std::ptrdiff_t, K> off{};
+  if (r == 0) {
+    f(0, off, std::array<std::ptrdiff_t, K>{});
+    return;
+  }
+  const std::size_t inner = shape[r - 1];
+  std::array<std::ptrdiff_t, K> inner_stride;
+  for (std::size_t k = 0; k < K; ++k) inner_stride[k] = strides[k][r - 1];
+  std::size_t idx[Shape::kMaxRank] = {};
+  for (std::size_t o = 0; o < n; o += inner) {
+    f(o, off, inner_stride);
+    for (std::size_t d = r - 1; d-- > 0;) {
+      for (std::size_t k = 0; k < K; ++k) off[k] += strides[k][d];
+      if (++idx[d] < shape[d]) break;
+      for (std::size_t k = 0; k < K; ++k) off[k] -= strides[k][d] * static_cast<std::ptrdiff_t>(shape[d]);
+      idx[d] = 0;
+    }
+  }
+}
+
+
+// dst (+)= src over `shape`, with element strides for both (0 to broadcast, negative to reverse).
+template <class T>
+void strided_copy(const T* src, const Strides& ss, T* dst, const Strides& ds, const Shape& shape, bool accumulate) {
+  const auto inner = static_cast<std::ptrdiff_t>(shape.empty() ? 1 : shape.back());
+  broadcast_loop<2>(shape, std::array<Strides, 2>{ss, ds}, [&](std::size_t, const auto& off, const auto& is) {
+    const T* s = src + off[0];
+    T* d = dst + off[1];
+    if (accumulate)
+      for (std::ptrdiff_t j = 0; j < inner; ++j) d[j * is[1]] += s[j * is[0]];
+    else
+      for (std::ptrdiff_t j = 0; j < inner; ++j) d[j * is[1]] = s[j * is[0]];
+  });
+}
+
+// Calls fn(T{}) for the C++ type of any dtype (layout kernels move values of every dtype).
+template <class Fn>
+decltype(auto) dispatch_all(Dtype d, Fn&& fn) {
+  switch (d) {
+    case Dtype::Float32: return fn(float{});
+    case Dtype::Float64: return fn(double{});
+    default: return fn(std::int64_t{});
+  }
+}
+
+}  // namespace tsumiki::kernels

@@ -1,0 +1,70 @@
+// Reductions, one axis at a time over an (outer, n, inner) view: the inner loop runs over contiguous memory.
+#include <algorithm>
+
+#include "kernels.hpp"
+#include "loops.hpp"
+
+namespace tsumiki::kernels {
+namespace {
+
+template <class T>
+Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
+  std::size_t outer = 1, inner = 1;
+  const std::size_t n = x.shape()[axis];
+  for (std::size_t d = 0; d < axis; ++d) outer *= x.shape()[d];
+  for (std::size_t d = axis + 1; d < x.ndim(); ++d) inner *= x.shape()[d];
+  Shape shape = x.shape();
+  shape[axis] = 1;
+  Tensor out(shape, x.dtype());
+  const T* src = x.data<T>();
+  T* dst = out.data<T>();
+  for (std::size_t o = 0; o < outer; ++o) {
+    const T* blk = src + o * n * inner;
+    T* row = dst + o * inner;
+    if (n == 0) {
+      std::fill_n(row, inner, T(0));  // only Sum reaches here: ops reject max/min of empty axes
+      continue;
+    }
+    std::copy_n(blk, inner, row);
+    for (std::size_t k = 1; k < n; ++k) {
+      const T* in = blk + k * inner;
+      switch (op) {
+        case Reduce::Sum:
+          for (std::size_t i = 0; i < inner; ++i) row[i] += in[i];
+          break;
+        case Reduce::Max:
+          for (std::size_t i = 0; i < inner; ++i) row[i] = std::max(row[i], in[i]);
+          break;
+        case Reduce::Min:
+          for (std::size_t i = 0; i < inner; ++i) row[i] = std::min(row[i], in[i]);
+          break;
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& axes, bool keepdims) {
+  Tensor out = x;
+  for (auto it = axes.rbegin(); it != axes.rend(); ++it)
+    out = dispatch_floating(x.dtype(), "reduce", [&](auto t) { return reduce_axis<decltype(t)>(op, out, *it); });
+  if (axes.empty()) out = x.clone();
+  if (keepdims) return out;
+  Shape shape;
+  for (std::size_t d = 0; d < x.ndim(); ++d)
+    if (!std::binary_search(axes.begin(), axes.end(), d)) shape.push_back(x.shape()[d]);
+  return out.reshape(shape);
+}
+
+Tensor sum_to(const Tensor& x, const Shape& shape) {
+  if (x.shape() == shape) return x;
+  const std::size_t lead = x.ndim() - shape.size();
+  std::vector<std::size_t> axes;
+  for (std::size_t d = 0; d < x.ndim(); ++d)
+    if (d < lead || (shape[d - lead] == 1 && x.shape()[d] != 1)) axes.push_back(d);
+  return reduce(Reduce::Sum, x, axes, true).reshape(shape);
+}
+
+}  // namespace tsumiki::kernels

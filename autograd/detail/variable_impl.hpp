@@ -1,0 +1,26 @@
+// The shared state behind a Variable handle (internal).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "../function.hpp"
+#include "../variable.hpp"
+
+namespace tsumiki {
+
+struct VariableImpl {
+  Tensor data;
+  Variable grad;
+  std::shared_ptr<Function> creator;
+  std::string name;
+  bool requires_grad = false;
+  bool retains_grad = false;
+  // Engine bookkeeping: gradient accumulated during the current backward pass.
+  Variable pending;
+
+  VariableImpl();
+  ~VariableImpl();
+};
+
+}  // namespace tsumiki

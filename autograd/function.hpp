@@ -1,0 +1,63 @@
+// Function: the record of one op application in the graph.
+//
+// A Function holds its inputs strongly and its output weakly, so a graph is freed with its last Variable and
+// never forms a reference cycle. Its backward is written with Variable ops, so running it while recording
+// (create_graph) gives higher-order derivatives.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "site.hpp"
+#include "variable.hpp"
+
+namespace tsumiki {
+
+// One gradient per input; an undefined Variable means "no gradient flows to this input".
+using Grads = std::vector<Variable>;
+// gx = backward(f, gy): f gives access to inputs and output; gy is the output's gradient.
+using BackwardFn = std::function<Grads(const Function& f, const Variable& gy)>;
+
+class Function {
+ public:
+  Function(const char* op, std::vector<Variable> inputs, const Site& site, BackwardFn backward);
+  ~Function();
+  Function(const Function&) = delete;
+  Function& operator=(const Function&) = delete;
+
+  const char* op() const { return op_; }
+  const Site& site() const { return site_; }  // the user code that applied the op
+  int generation() const { return generation_; }
+  const Shape& output_shape() const { return output_shape_; }
+  Dtype output_dtype() const { return output_dtype_; }
+
+  std::size_t num_inputs() const { return inputs_.size(); }
+  const Variable& input(std::size_t i) const;  // throws GraphError once released
+  Variable output() const;                     // undefined once the output Variable is gone
+  bool needs_grad(std::size_t i) const;        // whether input i wants a gradient (skip work when not)
+
+  // Runs the backward formula and reduces each gradient to its input's shape (broadcasting's sum_to).
+  Grads backward(const Variable& gy) const;
+
+  // Drops inputs and saved values (after backward without retain_graph). A later backward throws.
+  void release();
+  bool released() const { return released_; }
+
+ private:
+  friend Variable make_result(Tensor, std::shared_ptr<Function>);
+  friend struct Engine;
+  const char* op_;
+  Site site_;
+  std::vector<Variable> inputs_;
+  std::weak_ptr<VariableImpl> output_;
+  BackwardFn backward_;
+  Shape output_shape_;
+  Dtype output_dtype_ = Dtype::Float32;
+  int generation_ = 0;
+  bool released_ = false;
+  std::uint64_t visit_epoch_ = 0;  // engine bookkeeping: last backward pass that queued this function
+};
+
+}  // namespace tsumiki

@@ -1,0 +1,89 @@
+// Arithmetic: + - * / neg pow, and the operators that take scalars on either side.
+#include "../apply.hpp"
+#include "../detail/kernels.hpp"
+#include "checks.hpp"
+
+namespace tsumiki {
+using kernels::Binary;
+
+namespace {
+Variable binary_op(const char* op, Binary kind, const Variable& a, const Variable& b, const Site& site,
+                   BackwardFn backward) {
+  detail::check_pair(op, a, b, site);
+  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), op, site);
+  return apply(op, {a, b}, site, [&] { return kernels::binary(kind, a.data(), b.data(), shape); },
+               std::move(backward));
+}
+}  // namespace
+
+// y = a + b;  ga = gy, gb = gy
+TSUMIKI_REGISTER_OP("add");
+Variable add(const Variable& a, const Variable& b, const Site& site) {
+  return binary_op("add", Binary::Add, a, b, site, [](const Function&, const Variable& gy) { return Grads{gy, gy}; });
+}
+
+// y = a - b;  ga = gy, gb = -gy
+TSUMIKI_REGISTER_OP("sub");
+Variable sub(const Variable& a, const Variable& b, const Site& site) {
+  return binary_op("sub", Binary::Sub, a, b, site, [](const Function& f, const Variable& gy) {
+    return Grads{gy, f.needs_grad(1) ? neg(gy) : Variable()};
+  });
+}
+
+// y = a * b;  ga = gy * b, gb = gy * a
+TSUMIKI_REGISTER_OP("mul");
+Variable mul(const Variable& a, const Variable& b, const Site& site) {
+  return binary_op("mul", Binary::Mul, a, b, site, [](const Function& f, const Variable& gy) {
+    return Grads{f.needs_grad(0) ? mul(gy, f.input(1)) : Variable(), f.needs_grad(1) ? mul(gy, f.input(0)) : Variable()};
+  });
+}
+
+// y = a / b;  ga = gy / b, gb = -gy * a / b^2
+TSUMIKI_REGISTER_OP("div");
+Variable div(const Variable& a, const Variable& b, const Site& site) {
+  return binary_op("div", Binary::Div, a, b, site, [](const Function& f, const Variable& gy) {
+    const Variable& b = f.input(1);
+    const Variable ga = div(gy, b);
+    return Grads{ga, f.needs_grad(1) ? neg(div(mul(ga, f.input(0)), b)) : Variable()};
+  });
+}
+
+// y = -x;  gx = -gy
+TSUMIKI_REGISTER_OP("neg");
+Variable neg(const Variable& x, const Site& site) {
+  detail::check_floating("neg", x, site);
+  return apply("neg", {x}, site, [&] { return kernels::unary(kernels::Unary::Neg, x.data()); },
+               [](const Function&, const Variable& gy) { return Grads{neg(gy)}; });
+}
+
+// y = x^c;  gx = gy * c * x^(c-1)
+TSUMIKI_REGISTER_OP("pow");
+Variable pow(const Variable& x, double c, const Site& site) {
+  detail::check_floating("pow", x, site);
+  return apply("pow", {x}, site, [&] { return kernels::pow(x.data(), c); },
+               [c](const Function& f, const Variable& gy) {
+                 const Variable& x = f.input(0);
+                 if (c == 1) return Grads{gy};
+                 return Grads{mul(gy, mul(scalar_like(c, x), pow(x, c - 1)))};
+               });
+}
+
+Variable square(const Variable& x, const Site& site) { return pow(x, 2.0, site); }
+
+Variable scalar_like(double value, const Variable& like) {
+  return Variable(scalar_tensor(value, like.defined() ? like.dtype() : Dtype::Float32));
+}
+
+namespace {
+Variable operand(const Operand& o, const Operand& other) {
+  return o.var.defined() ? o.var : scalar_like(o.value, other.var);
+}
+}  // namespace
+
+Variable operator+(const Operand& a, const Operand& b) { return add(operand(a, b), operand(b, a), a.site); }
+Variable operator-(const Operand& a, const Operand& b) { return sub(operand(a, b), operand(b, a), a.site); }
+Variable operator*(const Operand& a, const Operand& b) { return mul(operand(a, b), operand(b, a), a.site); }
+Variable operator/(const Operand& a, const Operand& b) { return div(operand(a, b), operand(b, a), a.site); }
+Variable operator-(const Operand& x) { return neg(x.var, x.site); }
+
+}  // namespace tsumiki

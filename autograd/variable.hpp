@@ -1,0 +1,88 @@
+// Variable: a node of the computation graph that holds a Tensor, its gradient and the Function that made it.
+//
+// A Variable is a shallow handle, like a shared_ptr: copies share data, grad, name and creator. Assigning to
+// a copy's data (set_data) is seen by every copy. detach() gives a new node over the same data.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "site.hpp"
+#include "tensor.hpp"
+
+namespace tsumiki {
+
+class Function;
+class Variable;
+struct VariableImpl;
+
+struct BackwardOptions {
+  bool retain_graph = false;  // keep what functions saved, so backward can run through the graph again
+  bool create_graph = false;  // record the backward pass, so gradients can be differentiated again
+};
+
+class Variable {
+ public:
+  Variable() = default;  // undefined handle
+  explicit Variable(Tensor data, bool requires_grad = false);
+
+  bool defined() const { return impl_ != nullptr; }
+  const Tensor& data() const;
+  // Replaces the data in place for every copy of this handle (used by optimizers, under NoGradGuard).
+  void set_data(Tensor data);
+
+  Dtype dtype() const { return data().dtype(); }
+  const Shape& shape() const { return data().shape(); }
+  std::size_t ndim() const { return data().ndim(); }
+  std::size_t numel() const { return data().numel(); }
+  template <class T = float>
+  T item() const {
+    return data().item<T>();
+  }
+
+  // Gradient, itself a Variable (differentiable after backward with create_graph). Undefined until set.
+  Variable grad() const;
+  void set_grad(Variable grad);
+  void zero_grad();  // drops the gradient (the next backward starts from nothing)
+
+  bool requires_grad() const;
+  Variable& requires_grad(bool on);  // only for leaves
+  bool is_leaf() const;              // made by the user, not by an op that recorded a Function
+  void retain_grad();                // keep this intermediate's gradient after backward
+  bool retains_grad() const;
+
+  const std::string& name() const;
+  Variable& name(std::string name);  // a label for printing and graph export, e.g. x.name("logits")
+
+  std::shared_ptr<Function> creator() const;
+  int generation() const;  // 0 for leaves, 1 + max over the creator's inputs otherwise
+
+  // Computes d(this)/d(leaf) for every leaf that requires grad and accumulates into leaf.grad().
+  // A non-scalar output needs an explicit gradient of the same shape.
+  void backward(const BackwardOptions& options = {}) const;
+  void backward(const Variable& grad_output, const BackwardOptions& options = {}) const;
+
+  Variable detach() const;  // same data, no creator, requires_grad false
+
+  // Identity of the underlying node (two handles of one node compare equal).
+  bool is_same(const Variable& other) const { return impl_ == other.impl_; }
+  VariableImpl* impl() const { return impl_.get(); }
+
+ private:
+  friend class Function;
+  friend struct Engine;
+  friend Variable make_result(Tensor, std::shared_ptr<Function>);
+  explicit Variable(std::shared_ptr<VariableImpl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<VariableImpl> impl_;
+};
+
+// Handy constructors for model code: a Variable over a tensor made by a factory of tensor.hpp.
+Variable parameter(Tensor data);  // requires_grad = true
+Variable constant(Tensor data);   // requires_grad = false
+
+// Counts of live graph objects: instrumented counters for leak tests and debugging.
+std::size_t live_variables();
+std::size_t live_functions();
+
+}  // namespace tsumiki
