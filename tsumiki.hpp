@@ -2,6 +2,7 @@
 #pragma once
 
 #include "autograd/apply.hpp"
+#include "autograd/derivatives.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/error.hpp"
 #include "autograd/function.hpp"

@@ -1,0 +1,269 @@
+// Engine behaviour: graph walk order, accumulation, retained grads, recording switch, memory release.
+#include <gtest/gtest.h>
+
+#include <tsumiki.hpp>
+
+using namespace tsumiki;
+
+namespace {
+Variable scalar(double v, bool requires_grad = true) {
+  return Variable(scalar_tensor(v, Dtype::Float64), requires_grad);
+}
+Variable vec(std::vector<double> v, bool requires_grad = true) {
+  return Variable(from_vector(v), requires_grad);
+}
+}  // namespace
+
+TEST(Engine, SimpleChainRule) {
+  Variable x = scalar(3.0);
+  Variable y = exp(x * 2.0);  // dy/dx = 2 exp(2x)
+  y.backward();
+  EXPECT_NEAR(x.grad().item<double>(), 2 * std::exp(6.0), 1e-9);
+}
+
+TEST(Engine, DiamondGraphSumsBothPaths) {
+  // a = x^2; y = a*a + a  => dy/dx = (2a + 1) * 2x
+  Variable x = scalar(1.5);
+  Variable a = square(x);
+  Variable y = a * a + a;
+  y.backward();
+  const double av = 2.25;
+  EXPECT_NEAR(x.grad().item<double>(), (2 * av + 1) * 2 * 1.5, 1e-12);
+}
+
+TEST(Engine, VariableReusedManyTimes) {
+  Variable x = scalar(2.0);
+  Variable y = x;
+  for (int i = 0; i < 99; ++i) y = y + x;  // y = 100 x
+  y.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 100.0);
+  Variable z = x * x * x;  // leaf grads accumulate across backward calls
+  z.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 100.0 + 3 * 4.0);
+  x.zero_grad();
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Engine, GenerationOrderHandlesUnevenBranches) {
+  // One branch is long, one short; x must receive both contributions before its creator runs.
+  Variable x0 = scalar(0.5);
+  Variable x = x0 * 1.0;
+  Variable longer = x;
+  for (int i = 0; i < 10; ++i) longer = sin(longer);
+  Variable y = longer + x;
+  y.backward();
+  double d = 1, v = 0.5;
+  for (int i = 0; i < 10; ++i) {
+    d *= std::cos(v);
+    v = std::sin(v);
+  }
+  EXPECT_NEAR(x0.grad().item<double>(), d + 1, 1e-12);
+}
+
+TEST(Engine, IntermediateGradsOnlyWhenRetained) {
+  Variable x = scalar(2.0);
+  Variable h = x * 3.0;
+  Variable k = x * 4.0;
+  h.retain_grad();
+  Variable y = h * k;
+  y.backward();
+  ASSERT_TRUE(h.grad().defined());
+  EXPECT_DOUBLE_EQ(h.grad().item<double>(), 8.0);  // dy/dh = k
+  EXPECT_FALSE(k.grad().defined());
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 3 * 8.0 + 4 * 6.0);
+}
+
+TEST(Engine, NoGradGuardRecordsNothing) {
+  Variable x = scalar(1.0);
+  const std::size_t before = live_functions();
+  {
+    NoGradGuard guard;
+    EXPECT_FALSE(is_grad_enabled());
+    Variable y = exp(x) * 2.0;
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_TRUE(y.is_leaf());
+    EXPECT_EQ(live_functions(), before);
+    EXPECT_THROW(y.backward(), GraphError);
+  }
+  EXPECT_TRUE(is_grad_enabled());
+  Variable z = exp(x);
+  EXPECT_FALSE(z.is_leaf());
+}
+
+TEST(Engine, DetachCutsTheGraph) {
+  Variable x = scalar(2.0);
+  Variable h = x * x;
+  Variable y = h.detach() * x;  // h treated as a constant 4
+  y.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 4.0);
+  EXPECT_TRUE(h.detach().data().shares_buffer_with(h.data()));
+}
+
+TEST(Engine, GraphIsFreedWithItsLastVariable) {
+  const std::size_t f0 = live_functions(), v0 = live_variables();
+  {
+    Variable x = vec({1, 2, 3});
+    Variable y = sum(tanh(x * 2.0) + x);
+    EXPECT_GT(live_functions(), f0);
+    y.backward();
+  }
+  EXPECT_EQ(live_functions(), f0);
+  EXPECT_EQ(live_variables(), v0);
+}
+
+TEST(Engine, SecondBackwardThroughReleasedGraphSaysRetainGraph) {
+  Variable x = scalar(2.0);
+  Variable y = x * x;
+  y.backward();
+  try {
+    y.backward();
+    FAIL() << "expected GraphError";
+  } catch (const GraphError& e) {
+    EXPECT_NE(std::string(e.what()).find("retain_graph"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Engine, RetainGraphAllowsSecondBackward) {
+  Variable x = scalar(2.0);
+  Variable y = x * x;
+  y.backward({.retain_graph = true});
+  y.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 8.0);
+}
+
+TEST(Engine, NonScalarBackwardNeedsAGradient) {
+  Variable x = vec({1, 2});
+  Variable y = x * 3.0;
+  EXPECT_THROW(y.backward(), GraphError);
+  y.backward(Variable(from_vector<double>({1, 10})));
+  EXPECT_EQ(x.grad().data().to_vector<double>(), (std::vector<double>{3, 30}));
+  Variable bad(from_vector<double>({1, 2, 3}));
+  EXPECT_THROW(y.backward(bad), Error);
+}
+
+TEST(Engine, BroadcastGradientsAreSummedToInputShape) {
+  Variable a(ones(Shape{2, 3}, Dtype::Float64), true);
+  Variable b(ones(Shape{3}, Dtype::Float64), true);
+  Variable c(ones(Shape{2, 1}, Dtype::Float64), true);
+  sum(a * b + c).backward();
+  EXPECT_EQ(b.grad().shape(), (Shape{3}));
+  EXPECT_EQ(b.grad().data().to_vector<double>(), (std::vector<double>{2, 2, 2}));
+  EXPECT_EQ(c.grad().shape(), (Shape{2, 1}));
+  EXPECT_EQ(c.grad().data().to_vector<double>(), (std::vector<double>{3, 3}));
+}
+
+TEST(Engine, CreateGraphGivesDifferentiableGradients) {
+  Variable x = scalar(2.0);
+  Variable y = pow(x, 3.0);
+  y.backward({.create_graph = true});
+  Variable gx = x.grad();  // 3x^2
+  EXPECT_DOUBLE_EQ(gx.item<double>(), 12.0);
+  ASSERT_TRUE(gx.requires_grad());
+  x.zero_grad();
+  gx.backward();
+  EXPECT_DOUBLE_EQ(x.grad().item<double>(), 12.0);  // 6x
+}
+
+TEST(Engine, BackwardWithoutCreateGraphRecordsNothing) {
+  Variable x = vec({0.5, 1.5});
+  Variable y = sum(exp(x) * x);
+  const std::size_t before = live_functions();
+  y.backward({.retain_graph = true});
+  EXPECT_EQ(live_functions(), before);
+  EXPECT_FALSE(x.grad().requires_grad());
+}
+
+TEST(Engine, GradDoesNotTouchLeafGrads) {
+  Variable x = scalar(3.0);
+  Variable y = x * x;
+  Variable g = grad(y, x);
+  EXPECT_DOUBLE_EQ(g.item<double>(), 6.0);
+  EXPECT_FALSE(x.grad().defined());
+}
+
+TEST(Engine, GradOfIntermediateAndUnusedInputs) {
+  Variable x = scalar(3.0), unused = scalar(1.0);
+  Variable h = x * 2.0;
+  Variable y = h * h;
+  auto gs = grad({y}, {h, x});
+  EXPECT_DOUBLE_EQ(gs[0].item<double>(), 12.0);
+  EXPECT_DOUBLE_EQ(gs[1].item<double>(), 24.0);
+  Variable y2 = x * x;
+  EXPECT_THROW(grad({y2}, {unused}), GraphError);
+  Variable y3 = x * x;
+  auto g3 = grad({y3}, {unused}, {}, {.allow_unused = true});
+  EXPECT_FALSE(g3[0].defined());
+}
+
+TEST(Engine, LongChainIsDestroyedWithoutRecursion) {
+  const std::size_t f0 = live_functions();
+  {
+    Variable x = scalar(1.0);
+    Variable y = x;
+    for (int i = 0; i < 200000; ++i) y = y * 1.0;
+    EXPECT_EQ(live_functions(), f0 + 200000);
+  }
+  EXPECT_EQ(live_functions(), f0);
+}
+
+TEST(Engine, LongChainBackward) {
+  Variable x = scalar(1.0);
+  Variable y = x;
+  for (int i = 0; i < 10000; ++i) y = y * 0.999 + 0.001;
+  y.backward();
+  EXPECT_NEAR(x.grad().item<double>(), std::pow(0.999, 10000), 1e-12);
+}
+
+TEST(Engine, FunctionRecordsOpShapeAndSite) {
+  Variable x(ones(Shape{2, 3}), true);
+  const int line = __LINE__ + 1;
+  Variable y = tanh(x);
+  ASSERT_TRUE(y.creator());
+  EXPECT_STREQ(y.creator()->op(), "tanh");
+  EXPECT_EQ(y.creator()->output_shape(), (Shape{2, 3}));
+  EXPECT_EQ(static_cast<int>(y.creator()->site().line()), line);
+  EXPECT_EQ(y.generation(), 1);
+  EXPECT_EQ((y * 2.0).generation(), 2);
+}
+
+TEST(Engine, OperatorErrorsNameTheCallersLine) {
+  Variable a(ones(Shape{2, 3}), true), b(ones(Shape{4}), true);
+  const std::string where = "test_engine.cpp:" + std::to_string(__LINE__ + 2);
+  try {
+    Variable c = a + b;
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("add"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(2, 3)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("(4,)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(where), std::string::npos) << msg;
+  }
+}
+
+TEST(Engine, DtypesDoNotMixSilently) {
+  Variable a(ones(Shape{2}, Dtype::Float32)), b(ones(Shape{2}, Dtype::Float64));
+  EXPECT_THROW(a * b, Error);
+  // A scalar takes the other side's dtype.
+  EXPECT_EQ((a * 2.0).dtype(), Dtype::Float32);
+  EXPECT_EQ((2.0 * b).dtype(), Dtype::Float64);
+}
+
+TEST(Engine, VariableIsAShallowHandle) {
+  Variable a(ones(Shape{2}), true);
+  Variable b = a;
+  b.name("weights");
+  EXPECT_EQ(a.name(), "weights");
+  sum(a * 3.0f).backward();
+  ASSERT_TRUE(b.grad().defined());
+  EXPECT_EQ(b.grad().data().to_vector<float>(), (std::vector<float>{3, 3}));
+  b.set_data(zeros(Shape{2}));
+  EXPECT_EQ(a.data().to_vector<float>(), (std::vector<float>{0, 0}));
+}
+
+TEST(Engine, OnlyLeavesChangeRequiresGrad) {
+  Variable x = scalar(1.0);
+  Variable y = x * 2.0;
+  EXPECT_THROW(y.requires_grad(false), Error);
+  EXPECT_THROW(Variable(zeros(Shape{2}, Dtype::Int64), true), Error);
+}
