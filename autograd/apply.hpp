@@ -44,5 +44,6 @@ bool register_op(const char* name);
 #define TSUMIKI_CONCAT_(a, b) a##b
 #define TSUMIKI_CONCAT(a, b) TSUMIKI_CONCAT_(a, b)
 // Registers a primitive's name for the op test table; put it beside the op's definition.
-#define TSUMIKI_REGISTER_OP(name) \
-  [[maybe_unused]] static const bool TSUMIKI_CONCAT(tsumiki_op_registered_, __LINE__) = ::tsumiki::register_op(name)
+#define TSUMIKI_REGISTER_OP(name)                                                       \
+  [[maybe_unused]] static const bool TSUMIKI_CONCAT(tsumiki_op_registered_, __LINE__) = \
+      ::tsumiki::register_op(name)

@@ -38,7 +38,8 @@ std::pair<Variable, Variable> vjp(const UnaryFn& f, const Variable& x0, const Va
   const Variable x = input_leaf(x0, "vjp");
   const Variable y = evaluate(f, x, "vjp");
   if (!y.requires_grad()) return {y, Variable(zeros(x.shape(), x.dtype()))};
-  auto g = grad({y}, {x}, {v}, {.create_graph = options.create_graph, .retain_graph = {}, .allow_unused = true});
+  auto g =
+      grad({y}, {x}, {v}, {.create_graph = options.create_graph, .retain_graph = {}, .allow_unused = true});
   return {y, or_zeros(g[0], x)};
 }
 
@@ -79,16 +80,19 @@ Variable hessian(const UnaryFn& f, const Variable& x0, const DerivativeOptions& 
 Variable hvp(const UnaryFn& f, const Variable& x0, const Variable& v, const DerivativeOptions& options) {
   const Variable x = input_leaf(x0, "hvp");
   if (!v.defined() || v.shape() != x.shape() || v.dtype() != x.dtype())
-    throw Error("hvp: v must match x (" + std::string(dtype_name(x.dtype())) + " " + to_string(x.shape()) + ")");
+    throw Error("hvp: v must match x (" + std::string(dtype_name(x.dtype())) + " " + to_string(x.shape()) +
+                ")");
   const Variable y = evaluate(f, x, "hvp");
-  if (y.numel() != 1) throw Error("hvp: the function must return a scalar, got shape " + to_string(y.shape()));
+  if (y.numel() != 1)
+    throw Error("hvp: the function must return a scalar, got shape " + to_string(y.shape()));
   if (!y.requires_grad()) return Variable(zeros(x.shape(), x.dtype()));
   EnableGradGuard recording;
   auto g = grad({y}, {x}, {}, {.create_graph = true, .retain_graph = {}, .allow_unused = true});
   if (!g[0].defined()) return Variable(zeros(x.shape(), x.dtype()));
   const Variable gv = sum(mul(g[0], v));
   if (!gv.requires_grad()) return Variable(zeros(x.shape(), x.dtype()));
-  auto h = grad({gv}, {x}, {}, {.create_graph = options.create_graph, .retain_graph = {}, .allow_unused = true});
+  auto h =
+      grad({gv}, {x}, {}, {.create_graph = options.create_graph, .retain_graph = {}, .allow_unused = true});
   return or_zeros(h[0], x);
 }
 

@@ -1,8 +1,8 @@
 // backward(): backprop as dynamic programming over the recorded graph.
 //
 // Functions are visited highest generation first, so every consumer of a Variable has added its share to the
-// Variable's gradient before the Variable's creator runs. Gradients accumulate in VariableImpl::pending during
-// a pass; at the end leaves (and retain_grad intermediates) keep theirs and the rest is dropped.
+// Variable's gradient before the Variable's creator runs. Gradients accumulate in VariableImpl::pending
+// during a pass; at the end leaves (and retain_grad intermediates) keep theirs and the rest is dropped.
 #include "engine.hpp"
 
 #include <algorithm>
@@ -24,7 +24,8 @@ struct Engine {
   };
 
   // Returns the gradients of `inputs` (grad mode) or accumulates into leaves' grad() (inputs == nullptr).
-  static std::vector<Variable> run(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+  static std::vector<Variable> run(const std::vector<Variable>& outputs,
+                                   const std::vector<Variable>& grad_outputs,
                                    const std::vector<Variable>* inputs, bool retain_graph, bool create_graph);
 
   static Variable root_grad(const Variable& y, const Variable* given, const char* caller);
@@ -57,7 +58,8 @@ Variable Engine::root_grad(const Variable& y, const Variable* given, const char*
   return Variable(ones(y.shape(), y.dtype()));
 }
 
-std::vector<Variable> Engine::run(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+std::vector<Variable> Engine::run(const std::vector<Variable>& outputs,
+                                  const std::vector<Variable>& grad_outputs,
                                   const std::vector<Variable>* inputs, bool retain_graph, bool create_graph) {
   const char* caller = inputs ? "grad" : "backward";
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
@@ -140,7 +142,8 @@ std::vector<Variable> Engine::run(const std::vector<Variable>& outputs, const st
 void Variable::backward(const BackwardOptions& options) const { backward(Variable(), options); }
 
 void Variable::backward(const Variable& grad_output, const BackwardOptions& options) const {
-  Engine::run({*this}, {grad_output}, nullptr, options.retain_graph || options.create_graph, options.create_graph);
+  Engine::run({*this}, {grad_output}, nullptr, options.retain_graph || options.create_graph,
+              options.create_graph);
 }
 
 std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
@@ -148,8 +151,8 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i].defined() || !inputs[i].requires_grad())
       throw Error("grad: input " + std::to_string(i) + " does not require grad");
-  auto results = Engine::run(outputs, grad_outputs, &inputs, options.retain_graph.value_or(options.create_graph),
-                             options.create_graph);
+  auto results = Engine::run(outputs, grad_outputs, &inputs,
+                             options.retain_graph.value_or(options.create_graph), options.create_graph);
   for (std::size_t i = 0; i < results.size(); ++i)
     if (!results[i].defined() && !options.allow_unused)
       throw GraphError("grad: input " + std::to_string(i) + " (shape " + to_string(inputs[i].shape()) +

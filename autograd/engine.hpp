@@ -12,7 +12,8 @@ struct GradOptions {
   bool create_graph = false;  // record the backward pass (for higher-order derivatives)
   // Keep saved values for another pass; unset means "same as create_graph", as in PyTorch.
   std::optional<bool> retain_graph;
-  bool allow_unused = false;  // an input the outputs do not depend on gets an undefined gradient, not an error
+  bool allow_unused =
+      false;  // an input the outputs do not depend on gets an undefined gradient, not an error
 };
 
 // Gradients of sum_i <grad_outputs[i], outputs[i]> with respect to each input. Leaves' grad() is untouched.

@@ -101,7 +101,8 @@ Variable record(const char* op, std::vector<Variable>&& inputs, const Site& site
   if (is_grad_enabled())
     for (const auto& x : inputs) needs = needs || x.requires_grad();
   if (!needs) return make_result(std::move(out), nullptr);
-  return make_result(std::move(out), std::make_shared<Function>(op, std::move(inputs), site, std::move(backward)));
+  return make_result(std::move(out),
+                     std::make_shared<Function>(op, std::move(inputs), site, std::move(backward)));
 }
 }  // namespace detail
 

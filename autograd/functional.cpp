@@ -21,8 +21,12 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims, const Sit
   return reshape(y, shape, site);
 }
 
+// log_softmax(x) = (x - m) - log(sum(exp(x - m))): subtracting m first keeps float32 exact near 1e3 and
+// beyond.
 Variable log_softmax(const Variable& x, int axis, const Site& site) {
-  return sub(x, logsumexp(x, {axis}, true, site), site);
+  detail::check_floating("log_softmax", x, site);
+  const Variable z = sub(x, max(x, {axis}, true, site).detach(), site);
+  return sub(z, log(sum(exp(z, site), {axis}, true, site), site), site);
 }
 
 Variable softmax(const Variable& x, int axis, const Site& site) {
@@ -35,7 +39,8 @@ Variable softmax(const Variable& x, int axis, const Site& site) {
 // softplus(x) = max(x, 0) + log(1 + exp(-|x|))
 Variable softplus(const Variable& x, const Site& site) {
   detail::check_floating("softplus", x, site);
-  return add(relu(x, site), log(add(scalar_like(1, x), exp(neg(abs(x, site), site), site), site), site), site);
+  return add(relu(x, site), log(add(scalar_like(1, x), exp(neg(abs(x, site), site), site), site), site),
+             site);
 }
 
 Variable linear(const Variable& x, const Variable& W, const Variable& b, const Site& site) {
@@ -46,8 +51,8 @@ Variable linear(const Variable& x, const Variable& W, const Variable& b, const S
 Variable mean_squared_error(const Variable& y, const Variable& t, const Site& site) {
   detail::check_pair("mean_squared_error", y, t, site);
   if (y.shape() != t.shape())
-    fail("mean_squared_error", "prediction " + to_string(y.shape()) + " and target " + to_string(t.shape()) +
-                                   " differ in shape",
+    fail("mean_squared_error",
+         "prediction " + to_string(y.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
          site);
   const Variable d = sub(y, t, site);
   return mean(mul(d, d, site), {}, false, site);
@@ -62,8 +67,8 @@ Tensor one_hot(const Tensor& labels, std::size_t num_classes, Dtype dtype) {
   const std::int64_t* p = labels.data<std::int64_t>();
   for (std::size_t i = 0; i < labels.numel(); ++i) {
     if (p[i] < 0 || p[i] >= static_cast<std::int64_t>(num_classes))
-      throw Error("one_hot: label " + std::to_string(p[i]) + " at row " + std::to_string(i) + " is outside [0, " +
-                  std::to_string(num_classes) + ")");
+      throw Error("one_hot: label " + std::to_string(p[i]) + " at row " + std::to_string(i) +
+                  " is outside [0, " + std::to_string(num_classes) + ")");
     out.data<double>()[i * num_classes + static_cast<std::size_t>(p[i])] = 1;
   }
   return out.to(dtype);
@@ -79,8 +84,9 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
   Variable t;
   if (target.dtype() == Dtype::Int64) {
     if (target.shape() != Shape{n})
-      fail("softmax_cross_entropy", "labels of shape " + to_string(target.shape()) + " for logits " +
-                                        to_string(logits.shape()) + "; expected (" + std::to_string(n) + ",)",
+      fail("softmax_cross_entropy",
+           "labels of shape " + to_string(target.shape()) + " for logits " + to_string(logits.shape()) +
+               "; expected (" + std::to_string(n) + ",)",
            site);
     try {
       t = Variable(one_hot(target.data(), c, logits.dtype()));
@@ -90,8 +96,9 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
   } else {
     detail::check_pair("softmax_cross_entropy", logits, target, site);
     if (target.shape() != logits.shape())
-      fail("softmax_cross_entropy", "target " + to_string(target.shape()) + " and logits " +
-                                        to_string(logits.shape()) + " differ in shape",
+      fail("softmax_cross_entropy",
+           "target " + to_string(target.shape()) + " and logits " + to_string(logits.shape()) +
+               " differ in shape",
            site);
     t = target;
   }
@@ -102,21 +109,22 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site) {
   detail::check_pair("binary_cross_entropy", p, t, site);
   if (p.shape() != t.shape())
-    fail("binary_cross_entropy", "prediction " + to_string(p.shape()) + " and target " + to_string(t.shape()) +
-                                     " differ in shape",
+    fail("binary_cross_entropy",
+         "prediction " + to_string(p.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
          site);
   const double eps = p.dtype() == Dtype::Float32 ? 1e-7 : 1e-12;
   const Variable pc = clip(p, eps, 1 - eps, site);
   const Variable one = scalar_like(1, p);
-  const Variable ll = add(mul(t, log(pc, site), site), mul(sub(one, t, site), log(sub(one, pc, site), site), site), site);
+  const Variable ll =
+      add(mul(t, log(pc, site), site), mul(sub(one, t, site), log(sub(one, pc, site), site), site), site);
   return neg(mean(ll, {}, false, site), site);
 }
 
 Variable sigmoid_cross_entropy(const Variable& logits, const Variable& t, const Site& site) {
   detail::check_pair("sigmoid_cross_entropy", logits, t, site);
   if (logits.shape() != t.shape())
-    fail("sigmoid_cross_entropy", "logits " + to_string(logits.shape()) + " and target " + to_string(t.shape()) +
-                                      " differ in shape",
+    fail("sigmoid_cross_entropy",
+         "logits " + to_string(logits.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
          site);
   return mean(sub(softplus(logits, site), mul(t, logits, site), site), {}, false, site);
 }
@@ -145,8 +153,9 @@ double accuracy(const Variable& logits, const Variable& labels, const Site& site
   detail::check_floating("accuracy", logits, site);
   detail::check_defined("accuracy", labels, site);
   if (logits.ndim() != 2 || labels.dtype() != Dtype::Int64 || labels.shape() != Shape{logits.shape()[0]})
-    fail("accuracy", "expected logits (N, C) and int64 labels (N,), got " + to_string(logits.shape()) + " and " +
-                         dtype_name(labels.dtype()) + " " + to_string(labels.shape()),
+    fail("accuracy",
+         "expected logits (N, C) and int64 labels (N,), got " + to_string(logits.shape()) + " and " +
+             dtype_name(labels.dtype()) + " " + to_string(labels.shape()),
          site);
   const Tensor pred = argmax(logits.data(), site);
   const std::int64_t* p = pred.data<std::int64_t>();

@@ -15,10 +15,11 @@ Variable softplus(const Variable& x, const Site& site = Site::current());
 // y = x W + b (b may be undefined).
 Variable linear(const Variable& x, const Variable& W, const Variable& b, const Site& site = Site::current());
 
-// ---- losses (mean over the batch) ----
+// ---- losses: mean over all elements (cross-entropy: mean over the rows of the batch) ----
 Variable mean_squared_error(const Variable& y, const Variable& t, const Site& site = Site::current());
 // logits (N, C); target either int64 class labels (N) or float probabilities / one-hot (N, C).
-Variable softmax_cross_entropy(const Variable& logits, const Variable& target, const Site& site = Site::current());
+Variable softmax_cross_entropy(const Variable& logits, const Variable& target,
+                               const Site& site = Site::current());
 // p in (0, 1) and targets in [0, 1]; log(0) is avoided by clipping p to [eps, 1 - eps].
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site = Site::current());
 // Binary cross-entropy on logits, stable for any logit: mean(softplus(x) - t * x).

@@ -51,12 +51,15 @@ Variable evaluate(const Fn& f, const Inputs& x) {
 }
 
 // Compares one pair and appends to the report when it fails.
-void compare(GradcheckResult& r, const GradcheckOptions& o, double analytic, double numeric, const std::string& where) {
+void compare(GradcheckResult& r, const GradcheckOptions& o, double analytic, double numeric,
+             const std::string& where) {
   const double err = std::abs(analytic - numeric);
   const bool bad = !(err <= o.atol + o.rtol * std::abs(numeric));  // NaN fails too
   r.max_error = std::max(r.max_error, std::isnan(err) ? INFINITY : err);
   if (!bad) return;
-  if (r.ok) r.report += "gradcheck failed (atol " + std::to_string(o.atol) + ", rtol " + std::to_string(o.rtol) + "):\n";
+  if (r.ok)
+    r.report +=
+        "gradcheck failed (atol " + std::to_string(o.atol) + ", rtol " + std::to_string(o.rtol) + "):\n";
   r.ok = false;
   std::ostringstream line;
   line.precision(10);
@@ -76,7 +79,8 @@ GradcheckResult full_jacobian(const Fn& f, Checked& c, const Variable& y, const 
   for (std::size_t j = 0; j < m; ++j) {
     Tensor e = zeros(y.shape(), Dtype::Float64);
     e.data<double>()[j] = 1;
-    auto g = grad({y}, wrt, {Variable(e)}, {.create_graph = false, .retain_graph = true, .allow_unused = true});
+    auto g =
+        grad({y}, wrt, {Variable(e)}, {.create_graph = false, .retain_graph = true, .allow_unused = true});
     for (std::size_t k = 0; k < g.size(); ++k)
       rows[j].push_back(g[k].defined() ? g[k].data() : zeros(wrt[k].shape(), Dtype::Float64));
   }
@@ -123,7 +127,8 @@ GradcheckResult directional(const Fn& f, Checked& c, const Variable& y, const Gr
     for (std::size_t k = 0; k < wrt.size(); ++k) {
       v.push_back(random_like(wrt[k].shape(), gen));
       if (!g[k].defined()) continue;
-      for (std::size_t e = 0; e < v[k].numel(); ++e) analytic += g[k].data().data<double>()[e] * v[k].data<double>()[e];
+      for (std::size_t e = 0; e < v[k].numel(); ++e)
+        analytic += g[k].data().data<double>()[e] * v[k].data<double>()[e];
     }
     auto shift = [&](double s) {
       for (std::size_t k = 0; k < wrt.size(); ++k) {

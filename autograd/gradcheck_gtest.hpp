@@ -17,6 +17,7 @@ inline ::testing::AssertionResult as_assertion(const GradcheckResult& r) {
 
 }  // namespace tsumiki::testing
 
-#define EXPECT_GRADCHECK(f, ...) EXPECT_TRUE(::tsumiki::testing::as_assertion(::tsumiki::gradcheck(f, __VA_ARGS__)))
+#define EXPECT_GRADCHECK(f, ...) \
+  EXPECT_TRUE(::tsumiki::testing::as_assertion(::tsumiki::gradcheck(f, __VA_ARGS__)))
 #define EXPECT_GRADGRADCHECK(f, ...) \
   EXPECT_TRUE(::tsumiki::testing::as_assertion(::tsumiki::gradgradcheck(f, __VA_ARGS__)))

@@ -29,7 +29,7 @@ Variable square(const Variable& x, const Site& site = Site::current());
 struct Operand {
   Operand(const Variable& v, const Site& s = Site::current()) : var(v), site(s) {}  // NOLINT: implicit
   Operand(double v, const Site& s = Site::current()) : value(v), site(s) {}         // NOLINT: implicit
-  Variable var;  // undefined for a scalar
+  Variable var;                                                                     // undefined for a scalar
   double value = 0;
   Site site;
 };
@@ -55,7 +55,8 @@ Variable maximum(const Variable& a, const Variable& b, const Site& site = Site::
 Variable minimum(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable clip(const Variable& x, double lo, double hi, const Site& site = Site::current());
 // where(cond, a, b): a where cond != 0, else b. cond gets no gradient.
-Variable where(const Variable& cond, const Variable& a, const Variable& b, const Site& site = Site::current());
+Variable where(const Variable& cond, const Variable& a, const Variable& b,
+               const Site& site = Site::current());
 
 // ---- comparisons and sign: masks of 0 and 1 in the inputs' dtype, never differentiable ----
 Variable sign(const Variable& x, const Site& site = Site::current());
@@ -81,10 +82,14 @@ Variable broadcast_to(const Variable& x, const Shape& shape, const Site& site = 
 Variable sum_to(const Variable& x, const Shape& shape, const Site& site = Site::current());
 
 // ---- reductions (no axes: over all elements) ----
-Variable sum(const Variable& x, const Axes& axes = {}, bool keepdims = false, const Site& site = Site::current());
-Variable mean(const Variable& x, const Axes& axes = {}, bool keepdims = false, const Site& site = Site::current());
-Variable max(const Variable& x, const Axes& axes = {}, bool keepdims = false, const Site& site = Site::current());
-Variable min(const Variable& x, const Axes& axes = {}, bool keepdims = false, const Site& site = Site::current());
+Variable sum(const Variable& x, const Axes& axes = {}, bool keepdims = false,
+             const Site& site = Site::current());
+Variable mean(const Variable& x, const Axes& axes = {}, bool keepdims = false,
+              const Site& site = Site::current());
+Variable max(const Variable& x, const Axes& axes = {}, bool keepdims = false,
+             const Site& site = Site::current());
+Variable min(const Variable& x, const Axes& axes = {}, bool keepdims = false,
+             const Site& site = Site::current());
 
 // ---- indexing ----
 // A Python-style slice: start/stop may be negative or omitted; step is non-zero.

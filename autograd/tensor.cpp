@@ -28,9 +28,12 @@ void fail(const char* op, const std::string& what, const Site& site) {
 // ---- dtypes ----
 const char* dtype_name(Dtype d) {
   switch (d) {
-    case Dtype::Float32: return "float32";
-    case Dtype::Float64: return "float64";
-    case Dtype::Int64: return "int64";
+    case Dtype::Float32:
+      return "float32";
+    case Dtype::Float64:
+      return "float64";
+    case Dtype::Int64:
+      return "int64";
   }
   return "?";
 }
@@ -159,9 +162,12 @@ double Tensor::flat(std::size_t i) const {
   if (i >= numel())
     throw Error("Tensor::flat: index " + std::to_string(i) + " out of range for shape " + to_string(shape_));
   switch (dtype_) {
-    case Dtype::Float32: return data<float>()[i];
-    case Dtype::Float64: return data<double>()[i];
-    case Dtype::Int64: return static_cast<double>(data<std::int64_t>()[i]);
+    case Dtype::Float32:
+      return data<float>()[i];
+    case Dtype::Float64:
+      return data<double>()[i];
+    case Dtype::Int64:
+      return static_cast<double>(data<std::int64_t>()[i]);
   }
   return 0;
 }
@@ -201,9 +207,15 @@ template <class To>
 void convert_into(const Tensor& src, To* dst) {
   const std::size_t n = src.numel();
   switch (src.dtype()) {
-    case Dtype::Float32: std::copy_n(src.data<float>(), n, dst); break;
-    case Dtype::Float64: std::copy_n(src.data<double>(), n, dst); break;
-    case Dtype::Int64: std::copy_n(src.data<std::int64_t>(), n, dst); break;
+    case Dtype::Float32:
+      std::copy_n(src.data<float>(), n, dst);
+      break;
+    case Dtype::Float64:
+      std::copy_n(src.data<double>(), n, dst);
+      break;
+    case Dtype::Int64:
+      std::copy_n(src.data<std::int64_t>(), n, dst);
+      break;
   }
 }
 }  // namespace
@@ -212,18 +224,30 @@ Tensor Tensor::to(Dtype dtype) const {
   if (dtype == dtype_) return *this;
   Tensor out(shape_, dtype);
   switch (dtype) {
-    case Dtype::Float32: convert_into(*this, out.data<float>()); break;
-    case Dtype::Float64: convert_into(*this, out.data<double>()); break;
-    case Dtype::Int64: convert_into(*this, out.data<std::int64_t>()); break;
+    case Dtype::Float32:
+      convert_into(*this, out.data<float>());
+      break;
+    case Dtype::Float64:
+      convert_into(*this, out.data<double>());
+      break;
+    case Dtype::Int64:
+      convert_into(*this, out.data<std::int64_t>());
+      break;
   }
   return out;
 }
 
 void Tensor::fill(double value) {
   switch (dtype_) {
-    case Dtype::Float32: std::fill_n(data<float>(), numel(), static_cast<float>(value)); break;
-    case Dtype::Float64: std::fill_n(data<double>(), numel(), value); break;
-    case Dtype::Int64: std::fill_n(data<std::int64_t>(), numel(), static_cast<std::int64_t>(value)); break;
+    case Dtype::Float32:
+      std::fill_n(data<float>(), numel(), static_cast<float>(value));
+      break;
+    case Dtype::Float64:
+      std::fill_n(data<double>(), numel(), value);
+      break;
+    case Dtype::Int64:
+      std::fill_n(data<std::int64_t>(), numel(), static_cast<std::int64_t>(value));
+      break;
   }
 }
 
@@ -248,8 +272,10 @@ void print_rec(std::ostream& os, const Tensor& t, std::size_t axis, std::size_t 
     }
     if (axis + 1 == t.ndim()) {
       const double v = t.flat(offset + i);
-      if (t.dtype() == Dtype::Int64) os << static_cast<long long>(v);
-      else os << std::setprecision(5) << v;
+      if (t.dtype() == Dtype::Int64)
+        os << static_cast<long long>(v);
+      else
+        os << std::setprecision(5) << v;
     } else {
       print_rec(os, t, axis + 1, offset + i * inner, inner, indent + 1);
     }
@@ -262,9 +288,12 @@ void print_rec(std::ostream& os, const Tensor& t, std::size_t axis, std::size_t 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) {
   if (!t.defined()) return os << "tensor(undefined)";
   os << "tensor(";
-  if (t.ndim() == 0) os << t.flat(0);
-  else if (t.numel() == 0) os << "[]";
-  else print_rec(os, t, 0, 0, t.numel(), 7);
+  if (t.ndim() == 0)
+    os << t.flat(0);
+  else if (t.numel() == 0)
+    os << "[]";
+  else
+    print_rec(os, t, 0, 0, t.numel(), 7);
   return os << ", shape=" << t.shape() << ", dtype=" << dtype_name(t.dtype()) << ")";
 }
 
@@ -338,11 +367,11 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generato
   return t;
 }
 
-#define TSUMIKI_INSTANTIATE(T)                                              \
-  template T* Tensor::data<T>();                                            \
-  template const T* Tensor::data<T>() const;                                \
-  template T Tensor::item<T>() const;                                       \
-  template std::vector<T> Tensor::to_vector<T>() const;                     \
+#define TSUMIKI_INSTANTIATE(T)                          \
+  template T* Tensor::data<T>();                        \
+  template const T* Tensor::data<T>() const;            \
+  template T Tensor::item<T>() const;                   \
+  template std::vector<T> Tensor::to_vector<T>() const; \
   template Tensor from_vector<T>(const std::vector<T>&, const Shape&);
 TSUMIKI_INSTANTIATE(float)
 TSUMIKI_INSTANTIATE(double)

@@ -15,7 +15,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xarray.hpp>
 
@@ -31,8 +30,10 @@ inline bool is_floating(Dtype d) { return d != Dtype::Int64; }
 
 template <class T>
 constexpr Dtype dtype_of() {
-  if constexpr (std::is_same_v<T, float>) return Dtype::Float32;
-  else if constexpr (std::is_same_v<T, double>) return Dtype::Float64;
+  if constexpr (std::is_same_v<T, float>)
+    return Dtype::Float32;
+  else if constexpr (std::is_same_v<T, double>)
+    return Dtype::Float64;
   else {
     static_assert(std::is_same_v<T, std::int64_t>, "Tsumiki tensors hold float, double or int64_t");
     return Dtype::Int64;
@@ -82,7 +83,7 @@ struct Buffer;  // reference-counted, pooled storage (autograd/detail/buffer.hpp
 
 class Tensor {
  public:
-  Tensor() = default;  // undefined: no dtype, no storage
+  Tensor() = default;                       // undefined: no dtype, no storage
   Tensor(const Shape& shape, Dtype dtype);  // uninitialised contents
   Tensor(const Tensor& other);
   Tensor(Tensor&& other) noexcept;
@@ -112,7 +113,7 @@ class Tensor {
   template <class T>
   std::vector<T> to_vector() const;
 
-  Tensor clone() const;                     // deep copy
+  Tensor clone() const;                      // deep copy
   Tensor reshape(const Shape& shape) const;  // shares the buffer; numel must match
   Tensor to(Dtype dtype) const;              // converted copy (or *this when already that dtype)
   void fill(double value);
@@ -148,7 +149,8 @@ using Generator = std::mt19937_64;
 Generator& default_generator();  // thread-local
 void manual_seed(std::uint64_t seed);
 Tensor randn(const Shape& shape, Dtype dtype = Dtype::Float32, Generator& gen = default_generator());
-Tensor rand(const Shape& shape, Dtype dtype = Dtype::Float32, Generator& gen = default_generator());  // [0, 1)
+Tensor rand(const Shape& shape, Dtype dtype = Dtype::Float32,
+            Generator& gen = default_generator());  // [0, 1)
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen = default_generator());
 
 // ---- xtensor interop ----
@@ -178,9 +180,12 @@ auto as_xtensor(const Tensor& t) {
 template <class Fn>
 decltype(auto) dispatch_floating(Dtype d, const char* op, Fn&& fn) {
   switch (d) {
-    case Dtype::Float32: return fn(float{});
-    case Dtype::Float64: return fn(double{});
-    default: throw Error(std::string(op) + ": expected a floating dtype (float32 or float64), got " + dtype_name(d));
+    case Dtype::Float32:
+      return fn(float{});
+    case Dtype::Float64:
+      return fn(double{});
+    default:
+      throw Error(std::string(op) + ": expected a floating dtype (float32 or float64), got " + dtype_name(d));
   }
 }
 

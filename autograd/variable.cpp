@@ -23,7 +23,8 @@ std::size_t live_variables() { return variable_count.load(std::memory_order_rela
 Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
   if (!data.defined()) throw Error("Variable: cannot wrap an undefined tensor");
   if (requires_grad && !is_floating(data.dtype()))
-    throw Error(std::string("Variable: only floating tensors can require grad, got ") + dtype_name(data.dtype()));
+    throw Error(std::string("Variable: only floating tensors can require grad, got ") +
+                dtype_name(data.dtype()));
   impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
 }
@@ -42,8 +43,8 @@ void Variable::set_grad(Variable grad) {
   auto& impl = checked(impl_.get(), "set_grad");
   if (grad.defined() && (grad.shape() != impl.data.shape() || grad.dtype() != impl.data.dtype()))
     throw Error("Variable::set_grad: gradient " + std::string(dtype_name(grad.dtype())) + " " +
-                to_string(grad.shape()) + " does not match the variable's " + dtype_name(impl.data.dtype()) + " " +
-                to_string(impl.data.shape()));
+                to_string(grad.shape()) + " does not match the variable's " + dtype_name(impl.data.dtype()) +
+                " " + to_string(impl.data.shape()));
   impl.grad = std::move(grad);
 }
 

@@ -1,6 +1,5 @@
 // Fit y = w x + b to noisy points by gradient descent: the smallest complete Tsumiki program.
 #include <cstdio>
-
 #include <tsumiki.hpp>
 
 using namespace tsumiki;
@@ -24,7 +23,8 @@ int main() {
       w.set_data((w - lr * w.grad()).data());
       b.set_data((b - lr * b.grad()).data());
     }
-    if (step % 100 == 0) std::printf("step %4d  loss %.6f  w %.4f  b %.4f\n", step, loss.item(), w.item(), b.item());
+    if (step % 100 == 0)
+      std::printf("step %4d  loss %.6f  w %.4f  b %.4f\n", step, loss.item(), w.item(), b.item());
   }
   return 0;
 }

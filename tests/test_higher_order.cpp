@@ -126,8 +126,9 @@ TEST(Gradcheck, ReportsTheWrongElement) {
   // A deliberately wrong backward: d/dx of x^2 given as x.
   auto wrong = [](const Inputs& in) {
     const Variable& x = in[0];
-    return apply("wrong_square", {x}, Site::current(), [&] { return (x.data().to(Dtype::Float64)); },
-                 [](const Function& f, const Variable& gy) { return Grads{mul(gy, f.input(0))}; });
+    return apply(
+        "wrong_square", {x}, Site::current(), [&] { return (x.data().to(Dtype::Float64)); },
+        [](const Function& f, const Variable& gy) { return Grads{mul(gy, f.input(0))}; });
   };
   auto square_then = [&](const Inputs& in) { return wrong({square(in[0])}); };  // d = 2x * x^2 vs truth 2x
   const Variable x(from_vector<double>({1.0, 2.0}));

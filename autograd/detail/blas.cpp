@@ -2,6 +2,7 @@
 // Kept apart from xtensor-blas headers, which clash with OpenBLAS's <cblas.h>.
 #include <cblas.h>
 
+#include "../threads.hpp"
 #include "kernels.hpp"
 
 namespace tsumiki::kernels {
@@ -29,7 +30,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   const std::size_t batch = shape.numel();
   shape.push_back(m);
   shape.push_back(n);
-  const std::size_t sa = ra > 2 ? m * k : 0, sb = rb > 2 ? k * n : 0;  // a 2-D operand is shared by all batches
+  const std::size_t sa = ra > 2 ? m * k : 0,
+                    sb = rb > 2 ? k * n : 0;  // a 2-D operand is shared by all batches
   return dispatch_floating(a.dtype(), "matmul", [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, a.dtype());
@@ -45,3 +47,14 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
 }
 
 }  // namespace tsumiki::kernels
+
+namespace tsumiki {
+
+void set_num_threads(int n) {
+  if (n < 1) throw Error("set_num_threads: expected at least 1 thread, got " + std::to_string(n));
+  openblas_set_num_threads(n);
+}
+
+int get_num_threads() { return openblas_get_num_threads(); }
+
+}  // namespace tsumiki

@@ -2,7 +2,6 @@
 // plain loops with fast paths for equal shapes and scalars, since xtensor's broadcasting is slow here.
 #include <algorithm>
 #include <cmath>
-
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
@@ -37,7 +36,8 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f)
     const T s = pa[0];
     for (std::size_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
   } else {
-    const std::array<Strides, 2> st{broadcast_strides(a.shape(), out_shape), broadcast_strides(b.shape(), out_shape)};
+    const std::array<Strides, 2> st{broadcast_strides(a.shape(), out_shape),
+                                    broadcast_strides(b.shape(), out_shape)};
     const auto inner = static_cast<std::ptrdiff_t>(out_shape.empty() ? 1 : out_shape.back());
     broadcast_loop<2>(out_shape, st, [&](std::size_t o, const auto& off, const auto& is) {
       const T* x = pa + off[0];
@@ -54,19 +54,43 @@ Tensor unary_typed(Unary op, const Tensor& x) {
   auto o = flat<T>(out);
   auto v = flat<T>(x);
   switch (op) {
-    case Unary::Neg: xt::noalias(o) = -v; break;
-    case Unary::Exp: xt::noalias(o) = xt::exp(v); break;
-    case Unary::Log: xt::noalias(o) = xt::log(v); break;
-    case Unary::Sqrt: xt::noalias(o) = xt::sqrt(v); break;
-    case Unary::Abs: xt::noalias(o) = xt::abs(v); break;
-    case Unary::Sin: xt::noalias(o) = xt::sin(v); break;
-    case Unary::Cos: xt::noalias(o) = xt::cos(v); break;
-    case Unary::Tanh: xt::noalias(o) = xt::tanh(v); break;
+    case Unary::Neg:
+      xt::noalias(o) = -v;
+      break;
+    case Unary::Exp:
+      xt::noalias(o) = xt::exp(v);
+      break;
+    case Unary::Log:
+      xt::noalias(o) = xt::log(v);
+      break;
+    case Unary::Sqrt:
+      xt::noalias(o) = xt::sqrt(v);
+      break;
+    case Unary::Abs:
+      xt::noalias(o) = xt::abs(v);
+      break;
+    case Unary::Sin:
+      xt::noalias(o) = xt::sin(v);
+      break;
+    case Unary::Cos:
+      xt::noalias(o) = xt::cos(v);
+      break;
+    case Unary::Tanh:
+      xt::noalias(o) = xt::tanh(v);
+      break;
     // sigmoid(x) = (1 + tanh(x / 2)) / 2: no overflow for large |x|
-    case Unary::Sigmoid: xt::noalias(o) = T(0.5) + T(0.5) * xt::tanh(T(0.5) * v); break;
-    case Unary::Relu: xt::noalias(o) = xt::maximum(v, T(0)); break;
-    case Unary::Sign: xt::noalias(o) = xt::sign(v); break;
-    case Unary::Square: xt::noalias(o) = v * v; break;
+    case Unary::Sigmoid:
+      xt::noalias(o) = T(0.5) + T(0.5) * xt::tanh(T(0.5) * v);
+      break;
+    case Unary::Relu:
+      xt::noalias(o) = xt::maximum(v, T(0));
+      break;
+    case Unary::Sign:
+      xt::noalias(o) = xt::sign(v);
+      break;
+    case Unary::Square:
+      xt::noalias(o) = v * v;
+      break;
   }
   return out;
 }
@@ -114,9 +138,12 @@ Tensor pow(const Tensor& x, double exponent) {
     using T = decltype(t);
     Tensor out(x.shape(), x.dtype());
     auto o = flat<T>(out);
-    if (exponent == 2) xt::noalias(o) = flat<T>(x) * flat<T>(x);
-    else if (exponent == 1) xt::noalias(o) = flat<T>(x);
-    else xt::noalias(o) = xt::pow(flat<T>(x), static_cast<T>(exponent));
+    if (exponent == 2)
+      xt::noalias(o) = flat<T>(x) * flat<T>(x);
+    else if (exponent == 1)
+      xt::noalias(o) = flat<T>(x);
+    else
+      xt::noalias(o) = xt::pow(flat<T>(x), static_cast<T>(exponent));
     return out;
   });
 }
@@ -145,17 +172,28 @@ Tensor binary(Binary op, const Tensor& a, const Tensor& b, const Shape& out_shap
   return dispatch_floating(a.dtype(), "binary", [&](auto t) {
     using T = decltype(t);
     switch (op) {
-      case Binary::Add: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x + y; });
-      case Binary::Sub: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x - y; });
-      case Binary::Mul: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x * y; });
-      case Binary::Div: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x / y; });
-      case Binary::Maximum: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x >= y ? x : y; });
-      case Binary::Minimum: return map_binary<T>(a, b, out_shape, [](T x, T y) { return x <= y ? x : y; });
-      case Binary::Greater: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x > y); });
-      case Binary::GreaterEqual: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x >= y); });
-      case Binary::Less: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x < y); });
-      case Binary::LessEqual: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x <= y); });
-      case Binary::Equal: return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x == y); });
+      case Binary::Add:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x + y; });
+      case Binary::Sub:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x - y; });
+      case Binary::Mul:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x * y; });
+      case Binary::Div:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x / y; });
+      case Binary::Maximum:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x >= y ? x : y; });
+      case Binary::Minimum:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x <= y ? x : y; });
+      case Binary::Greater:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x > y); });
+      case Binary::GreaterEqual:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x >= y); });
+      case Binary::Less:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x < y); });
+      case Binary::LessEqual:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x <= y); });
+      case Binary::Equal:
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x == y); });
     }
     return Tensor();
   });
@@ -170,7 +208,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, const Shape& 
     const T* pa = a.data<T>();
     const T* pb = b.data<T>();
     T* po = out.data<T>();
-    const std::array<Strides, 3> st{broadcast_strides(c.shape(), out_shape), broadcast_strides(a.shape(), out_shape),
+    const std::array<Strides, 3> st{broadcast_strides(c.shape(), out_shape),
+                                    broadcast_strides(a.shape(), out_shape),
                                     broadcast_strides(b.shape(), out_shape)};
     const auto inner = static_cast<std::ptrdiff_t>(out_shape.empty() ? 1 : out_shape.back());
     broadcast_loop<3>(out_shape, st, [&](std::size_t o, const auto& off, const auto& is) {

@@ -23,8 +23,8 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   return dispatch_all(x.dtype(), [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, x.dtype());
-    strided_copy<T>(x.data<T>(), broadcast_strides(x.shape(), shape), out.data<T>(), contiguous_strides(shape),
-                    shape, false);
+    strided_copy<T>(x.data<T>(), broadcast_strides(x.shape(), shape), out.data<T>(),
+                    contiguous_strides(shape), shape, false);
     return out;
   });
 }

@@ -9,7 +9,8 @@
 namespace tsumiki::kernels {
 
 // Calls f(out_offset, offsets, inner_strides) once per row of the last axis: out_offset is the flat index of
-// the row's first element; offsets[k] is operand k's element offset and inner_strides[k] its step along the row.
+// the row's first element; offsets[k] is operand k's element offset and inner_strides[k] its step along the
+// row.
 template <std::size_t K, class F>
 void broadcast_loop(const Shape& shape, const std::array<Strides, K>& strides, F&& f) {
   const std::size_t r = shape.size();
@@ -35,10 +36,10 @@ void broadcast_loop(const Shape& shape, const std::array<Strides, K>& strides, F
   }
 }
 
-
 // dst (+)= src over `shape`, with element strides for both (0 to broadcast, negative to reverse).
 template <class T>
-void strided_copy(const T* src, const Strides& ss, T* dst, const Strides& ds, const Shape& shape, bool accumulate) {
+void strided_copy(const T* src, const Strides& ss, T* dst, const Strides& ds, const Shape& shape,
+                  bool accumulate) {
   const auto inner = static_cast<std::ptrdiff_t>(shape.empty() ? 1 : shape.back());
   broadcast_loop<2>(shape, std::array<Strides, 2>{ss, ds}, [&](std::size_t, const auto& off, const auto& is) {
     const T* s = src + off[0];
@@ -54,9 +55,12 @@ void strided_copy(const T* src, const Strides& ss, T* dst, const Strides& ds, co
 template <class Fn>
 decltype(auto) dispatch_all(Dtype d, Fn&& fn) {
   switch (d) {
-    case Dtype::Float32: return fn(float{});
-    case Dtype::Float64: return fn(double{});
-    default: return fn(std::int64_t{});
+    case Dtype::Float32:
+      return fn(float{});
+    case Dtype::Float64:
+      return fn(double{});
+    default:
+      return fn(std::int64_t{});
   }
 }
 

@@ -9,8 +9,9 @@ namespace tsumiki::detail {
 namespace {
 
 constexpr std::size_t kAlign = 64;
-constexpr int kClasses = 24;                     // 64 B .. 512 MiB in powers of two
-constexpr std::size_t kCacheBudget = 256u << 20;  // cached bytes per thread before blocks go back to the system
+constexpr int kClasses = 24;  // 64 B .. 512 MiB in powers of two
+constexpr std::size_t kCacheBudget = 256u
+                                     << 20;  // cached bytes per thread before blocks go back to the system
 
 std::atomic<std::size_t> live_bytes{0};
 

@@ -1,6 +1,6 @@
-// A size-class free-list allocator for tensor buffers and graph nodes: no glibc call on the op path once warm.
-// Blocks are 64-byte aligned. Each thread caches freed blocks (up to a byte budget); a block may be freed by
-// any thread.
+// A size-class free-list allocator for tensor buffers and graph nodes: no glibc call on the op path once
+// warm. Blocks are 64-byte aligned. Each thread caches freed blocks (up to a byte budget); a block may be
+// freed by any thread.
 #pragma once
 
 #include <cstddef>

@@ -49,7 +49,8 @@ Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
 Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& axes, bool keepdims) {
   Tensor out = x;
   for (auto it = axes.rbegin(); it != axes.rend(); ++it)
-    out = dispatch_floating(x.dtype(), "reduce", [&](auto t) { return reduce_axis<decltype(t)>(op, out, *it); });
+    out = dispatch_floating(x.dtype(), "reduce",
+                            [&](auto t) { return reduce_axis<decltype(t)>(op, out, *it); });
   if (axes.empty()) out = x.clone();
   if (keepdims) return out;
   Shape shape;

@@ -11,15 +11,18 @@ Variable binary_op(const char* op, Binary kind, const Variable& a, const Variabl
                    BackwardFn backward) {
   detail::check_pair(op, a, b, site);
   const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), op, site);
-  return apply(op, {a, b}, site, [&] { return kernels::binary(kind, a.data(), b.data(), shape); },
-               std::move(backward));
+  return apply(
+      op, {a, b}, site, [&] { return kernels::binary(kind, a.data(), b.data(), shape); },
+      std::move(backward));
 }
 }  // namespace
 
 // y = a + b;  ga = gy, gb = gy
 TSUMIKI_REGISTER_OP("add");
 Variable add(const Variable& a, const Variable& b, const Site& site) {
-  return binary_op("add", Binary::Add, a, b, site, [](const Function&, const Variable& gy) { return Grads{gy, gy}; });
+  return binary_op("add", Binary::Add, a, b, site, [](const Function&, const Variable& gy) {
+    return Grads{gy, gy};
+  });
 }
 
 // y = a - b;  ga = gy, gb = -gy
@@ -34,7 +37,8 @@ Variable sub(const Variable& a, const Variable& b, const Site& site) {
 TSUMIKI_REGISTER_OP("mul");
 Variable mul(const Variable& a, const Variable& b, const Site& site) {
   return binary_op("mul", Binary::Mul, a, b, site, [](const Function& f, const Variable& gy) {
-    return Grads{f.needs_grad(0) ? mul(gy, f.input(1)) : Variable(), f.needs_grad(1) ? mul(gy, f.input(0)) : Variable()};
+    return Grads{f.needs_grad(0) ? mul(gy, f.input(1)) : Variable(),
+                 f.needs_grad(1) ? mul(gy, f.input(0)) : Variable()};
   });
 }
 
@@ -52,20 +56,22 @@ Variable div(const Variable& a, const Variable& b, const Site& site) {
 TSUMIKI_REGISTER_OP("neg");
 Variable neg(const Variable& x, const Site& site) {
   detail::check_floating("neg", x, site);
-  return apply("neg", {x}, site, [&] { return kernels::unary(kernels::Unary::Neg, x.data()); },
-               [](const Function&, const Variable& gy) { return Grads{neg(gy)}; });
+  return apply(
+      "neg", {x}, site, [&] { return kernels::unary(kernels::Unary::Neg, x.data()); },
+      [](const Function&, const Variable& gy) { return Grads{neg(gy)}; });
 }
 
 // y = x^c;  gx = gy * c * x^(c-1)
 TSUMIKI_REGISTER_OP("pow");
 Variable pow(const Variable& x, double c, const Site& site) {
   detail::check_floating("pow", x, site);
-  return apply("pow", {x}, site, [&] { return kernels::pow(x.data(), c); },
-               [c](const Function& f, const Variable& gy) {
-                 const Variable& x = f.input(0);
-                 if (c == 1) return Grads{gy};
-                 return Grads{mul(gy, mul(scalar_like(c, x), pow(x, c - 1)))};
-               });
+  return apply(
+      "pow", {x}, site, [&] { return kernels::pow(x.data(), c); },
+      [c](const Function& f, const Variable& gy) {
+        const Variable& x = f.input(0);
+        if (c == 1) return Grads{gy};
+        return Grads{mul(gy, mul(scalar_like(c, x), pow(x, c - 1)))};
+      });
 }
 
 Variable square(const Variable& x, const Site& site) { return pow(x, 2.0, site); }

@@ -11,25 +11,30 @@ Variable gather(const Variable& x, const std::vector<AxisRange>& ranges, const S
 
 // y = zeros(shape) with g at the ranges (adjoint of gather);  gg = gather(gy, ranges)
 TSUMIKI_REGISTER_OP("get_item_backward");
-Variable scatter(const Variable& g, const Shape& shape, const std::vector<AxisRange>& ranges, const Site& site) {
-  return apply("get_item_backward", {g}, site, [&] { return kernels::scatter_ranges(g.data(), shape, ranges); },
-               [ranges, site](const Function&, const Variable& gy) { return Grads{gather(gy, ranges, site)}; });
+Variable scatter(const Variable& g, const Shape& shape, const std::vector<AxisRange>& ranges,
+                 const Site& site) {
+  return apply(
+      "get_item_backward", {g}, site, [&] { return kernels::scatter_ranges(g.data(), shape, ranges); },
+      [ranges, site](const Function&, const Variable& gy) { return Grads{gather(gy, ranges, site)}; });
 }
 
 // y = x at the ranges;  gx = scatter(gy, x.shape, ranges)
 TSUMIKI_REGISTER_OP("get_item");
 Variable gather(const Variable& x, const std::vector<AxisRange>& ranges, const Site& site) {
-  return apply("get_item", {x}, site, [&] { return kernels::gather_ranges(x.data(), ranges); },
-               [ranges, site](const Function& f, const Variable& gy) {
-                 return Grads{scatter(gy, f.input(0).shape(), ranges, site)};
-               });
+  return apply(
+      "get_item", {x}, site, [&] { return kernels::gather_ranges(x.data(), ranges); },
+      [ranges, site](const Function& f, const Variable& gy) {
+        return Grads{scatter(gy, f.input(0).shape(), ranges, site)};
+      });
 }
 
 // Python's slice.indices(): clamps start/stop and counts the elements.
 AxisRange resolve(const Slice& s, std::size_t dim, const Site& site) {
   if (s.step == 0) fail("get_item", "slice step cannot be zero", site);
   const auto n = static_cast<std::int64_t>(dim);
-  auto clamp = [](std::int64_t v, std::int64_t lo, std::int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); };
+  auto clamp = [](std::int64_t v, std::int64_t lo, std::int64_t hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+  };
   std::int64_t start, stop;
   if (s.step > 0) {
     start = s.start ? clamp(*s.start < 0 ? *s.start + n : *s.start, 0, n) : 0;
@@ -49,7 +54,8 @@ AxisRange resolve(const Slice& s, std::size_t dim, const Site& site) {
 Variable get_item(const Variable& x, const std::vector<Index>& index, const Site& site) {
   detail::check_defined("get_item", x, site);
   if (index.size() > x.ndim())
-    fail("get_item", std::to_string(index.size()) + " indices for a tensor of shape " + to_string(x.shape()), site);
+    fail("get_item", std::to_string(index.size()) + " indices for a tensor of shape " + to_string(x.shape()),
+         site);
   std::vector<AxisRange> ranges;
   Shape shape;  // the result's shape: integer-indexed axes removed
   for (std::size_t d = 0; d < x.ndim(); ++d) {
@@ -57,8 +63,9 @@ Variable get_item(const Variable& x, const std::vector<Index>& index, const Site
     if (d < index.size() && std::holds_alternative<std::int64_t>(index[d])) {
       std::int64_t i = std::get<std::int64_t>(index[d]);
       if (i < -static_cast<std::int64_t>(n) || i >= static_cast<std::int64_t>(n))
-        fail("get_item", "index " + std::to_string(i) + " is out of bounds for axis " + std::to_string(d) +
-                             " with size " + std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
+        fail("get_item",
+             "index " + std::to_string(i) + " is out of bounds for axis " + std::to_string(d) +
+                 " with size " + std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
              site);
       if (i < 0) i += static_cast<std::int64_t>(n);
       ranges.push_back({static_cast<std::size_t>(i), 1, 1});
@@ -70,7 +77,8 @@ Variable get_item(const Variable& x, const std::vector<Index>& index, const Site
   return reshape(gather(x, ranges, site), shape, site);
 }
 
-Variable slice(const Variable& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step, const Site& site) {
+Variable slice(const Variable& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step,
+               const Site& site) {
   detail::check_defined("slice", x, site);
   const std::size_t a = detail::normalize_axis("slice", axis, x.ndim(), site);
   std::vector<Index> index(a, Slice{});
@@ -83,26 +91,32 @@ Variable take_impl(const Variable& x, const Tensor& idx, std::size_t axis, const
 
 // y = zeros(shape) with g added at the indices (adjoint of take);  gg = take(gy, indices)
 TSUMIKI_REGISTER_OP("take_backward");
-Variable take_backward(const Variable& g, const Tensor& idx, std::size_t axis, const Shape& shape, const Site& site) {
-  return apply("take_backward", {g}, site, [&] { return kernels::take_backward(g.data(), idx, axis, shape); },
-               [idx, axis, site](const Function&, const Variable& gy) { return Grads{take_impl(gy, idx, axis, site)}; });
+Variable take_backward(const Variable& g, const Tensor& idx, std::size_t axis, const Shape& shape,
+                       const Site& site) {
+  return apply(
+      "take_backward", {g}, site, [&] { return kernels::take_backward(g.data(), idx, axis, shape); },
+      [idx, axis, site](const Function&, const Variable& gy) {
+        return Grads{take_impl(gy, idx, axis, site)};
+      });
 }
 
 // y = x[..., indices, ...] along axis;  gx = take_backward(gy, indices, x.shape)
 TSUMIKI_REGISTER_OP("take");
 Variable take_impl(const Variable& x, const Tensor& idx, std::size_t axis, const Site& site) {
-  return apply("take", {x}, site, [&] { return kernels::take(x.data(), idx, axis); },
-               [idx, axis, site](const Function& f, const Variable& gy) {
-                 return Grads{take_backward(gy, idx, axis, f.input(0).shape(), site)};
-               });
+  return apply(
+      "take", {x}, site, [&] { return kernels::take(x.data(), idx, axis); },
+      [idx, axis, site](const Function& f, const Variable& gy) {
+        return Grads{take_backward(gy, idx, axis, f.input(0).shape(), site)};
+      });
 }
 }  // namespace
 
 Variable take(const Variable& x, const Tensor& indices, int axis, const Site& site) {
   detail::check_defined("take", x, site);
   if (!indices.defined() || indices.dtype() != Dtype::Int64)
-    fail("take", std::string("indices must be an int64 tensor, got ") +
-                     (indices.defined() ? dtype_name(indices.dtype()) : "undefined"),
+    fail("take",
+         std::string("indices must be an int64 tensor, got ") +
+             (indices.defined() ? dtype_name(indices.dtype()) : "undefined"),
          site);
   const std::size_t a = detail::normalize_axis("take", axis, x.ndim(), site);
   const auto n = static_cast<std::int64_t>(x.shape()[a]);
@@ -110,8 +124,9 @@ Variable take(const Variable& x, const Tensor& indices, int axis, const Site& si
   std::int64_t* p = idx.data<std::int64_t>();
   for (std::size_t i = 0; i < idx.numel(); ++i) {
     if (p[i] < -n || p[i] >= n)
-      fail("take", "index " + std::to_string(p[i]) + " is out of bounds for axis " + std::to_string(a) + " with size " +
-                       std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
+      fail("take",
+           "index " + std::to_string(p[i]) + " is out of bounds for axis " + std::to_string(a) +
+               " with size " + std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
            site);
     if (p[i] < 0) p[i] += n;
   }
@@ -129,23 +144,25 @@ Variable concat(const std::vector<Variable>& xs, int axis, const Site& site) {
     bool ok = x.ndim() == xs[0].ndim() && x.dtype() == xs[0].dtype();
     for (std::size_t d = 0; ok && d < x.ndim(); ++d) ok = d == a || x.shape()[d] == xs[0].shape()[d];
     if (!ok)
-      fail("concat", std::string("cannot join ") + dtype_name(x.dtype()) + " " + to_string(x.shape()) + " to " +
-                         dtype_name(xs[0].dtype()) + " " + to_string(xs[0].shape()) + " along axis " +
-                         std::to_string(axis),
+      fail("concat",
+           std::string("cannot join ") + dtype_name(x.dtype()) + " " + to_string(x.shape()) + " to " +
+               dtype_name(xs[0].dtype()) + " " + to_string(xs[0].shape()) + " along axis " +
+               std::to_string(axis),
            site);
     data.push_back(x.data());
   }
-  return apply("concat", xs, site, [&] { return kernels::concat(data, a); },
-               [a, site](const Function& f, const Variable& gy) {
-                 Grads gxs;
-                 std::int64_t at = 0;
-                 for (std::size_t i = 0; i < f.num_inputs(); ++i) {
-                   const auto len = static_cast<std::int64_t>(f.input(i).shape()[a]);
-                   gxs.push_back(f.needs_grad(i) ? slice(gy, static_cast<int>(a), at, at + len, 1, site) : Variable());
-                   at += len;
-                 }
-                 return gxs;
-               });
+  return apply(
+      "concat", xs, site, [&] { return kernels::concat(data, a); },
+      [a, site](const Function& f, const Variable& gy) {
+        Grads gxs;
+        std::int64_t at = 0;
+        for (std::size_t i = 0; i < f.num_inputs(); ++i) {
+          const auto len = static_cast<std::int64_t>(f.input(i).shape()[a]);
+          gxs.push_back(f.needs_grad(i) ? slice(gy, static_cast<int>(a), at, at + len, 1, site) : Variable());
+          at += len;
+        }
+        return gxs;
+      });
 }
 
 Variable stack(const std::vector<Variable>& xs, int axis, const Site& site) {
@@ -154,7 +171,8 @@ Variable stack(const std::vector<Variable>& xs, int axis, const Site& site) {
   for (const auto& x : xs) {
     detail::check_defined("stack", x, site);
     if (x.shape() != xs[0].shape())
-      fail("stack", "all inputs need one shape, got " + to_string(xs[0].shape()) + " and " + to_string(x.shape()),
+      fail("stack",
+           "all inputs need one shape, got " + to_string(xs[0].shape()) + " and " + to_string(x.shape()),
            site);
     expanded.push_back(unsqueeze(x, axis, site));
   }

@@ -10,7 +10,8 @@ using kernels::Unary;
 namespace {
 Variable unary_op(const char* op, Unary kind, const Variable& x, const Site& site, BackwardFn backward) {
   detail::check_floating(op, x, site);
-  return apply(op, {x}, site, [&] { return kernels::unary(kind, x.data()); }, std::move(backward));
+  return apply(
+      op, {x}, site, [&] { return kernels::unary(kind, x.data()); }, std::move(backward));
 }
 
 // A 0/1 mask: a constant, never part of the graph.
@@ -97,12 +98,13 @@ TSUMIKI_REGISTER_OP("maximum");
 Variable maximum(const Variable& a, const Variable& b, const Site& site) {
   detail::check_pair("maximum", a, b, site);
   const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), "maximum", site);
-  return apply("maximum", {a, b}, site, [&] { return kernels::binary(Binary::Maximum, a.data(), b.data(), shape); },
-               [](const Function& f, const Variable& gy) {
-                 const Variable& a = f.input(0);
-                 const Variable& b = f.input(1);
-                 return Grads{mul(gy, greater_equal(a, b)), mul(gy, less(a, b))};
-               });
+  return apply(
+      "maximum", {a, b}, site, [&] { return kernels::binary(Binary::Maximum, a.data(), b.data(), shape); },
+      [](const Function& f, const Variable& gy) {
+        const Variable& a = f.input(0);
+        const Variable& b = f.input(1);
+        return Grads{mul(gy, greater_equal(a, b)), mul(gy, less(a, b))};
+      });
 }
 
 // y = min(a, b);  ga = gy * (a <= b), gb = gy * (a > b)
@@ -110,23 +112,26 @@ TSUMIKI_REGISTER_OP("minimum");
 Variable minimum(const Variable& a, const Variable& b, const Site& site) {
   detail::check_pair("minimum", a, b, site);
   const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), "minimum", site);
-  return apply("minimum", {a, b}, site, [&] { return kernels::binary(Binary::Minimum, a.data(), b.data(), shape); },
-               [](const Function& f, const Variable& gy) {
-                 const Variable& a = f.input(0);
-                 const Variable& b = f.input(1);
-                 return Grads{mul(gy, less_equal(a, b)), mul(gy, greater(a, b))};
-               });
+  return apply(
+      "minimum", {a, b}, site, [&] { return kernels::binary(Binary::Minimum, a.data(), b.data(), shape); },
+      [](const Function& f, const Variable& gy) {
+        const Variable& a = f.input(0);
+        const Variable& b = f.input(1);
+        return Grads{mul(gy, less_equal(a, b)), mul(gy, greater(a, b))};
+      });
 }
 
 // y = min(max(x, lo), hi);  gx = gy * (lo <= x <= hi)
 TSUMIKI_REGISTER_OP("clip");
 Variable clip(const Variable& x, double lo, double hi, const Site& site) {
   detail::check_floating("clip", x, site);
-  if (!(lo <= hi)) fail("clip", "expected lo <= hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi), site);
-  return apply("clip", {x}, site, [&] { return kernels::clip(x.data(), lo, hi); },
-               [lo, hi](const Function& f, const Variable& gy) {
-                 return Grads{mul(gy, Variable(kernels::inside(f.input(0).data(), lo, hi)))};
-               });
+  if (!(lo <= hi))
+    fail("clip", "expected lo <= hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi), site);
+  return apply(
+      "clip", {x}, site, [&] { return kernels::clip(x.data(), lo, hi); },
+      [lo, hi](const Function& f, const Variable& gy) {
+        return Grads{mul(gy, Variable(kernels::inside(f.input(0).data(), lo, hi)))};
+      });
 }
 
 // y = cond ? a : b;  ga = cond ? gy : 0, gb = cond ? 0 : gy
@@ -137,11 +142,12 @@ Variable where(const Variable& cond, const Variable& a, const Variable& b, const
   const Shape ab = kernels::broadcast_shapes(a.shape(), b.shape(), "where", site);
   const Shape shape = kernels::broadcast_shapes(cond.shape(), ab, "where", site);
   const Variable c = cond.detach();
-  return apply("where", {a, b}, site, [&] { return kernels::where(c.data(), a.data(), b.data(), shape); },
-               [c](const Function&, const Variable& gy) {
-                 const Variable zero = scalar_like(0, gy);
-                 return Grads{where(c, gy, zero), where(c, zero, gy)};
-               });
+  return apply(
+      "where", {a, b}, site, [&] { return kernels::where(c.data(), a.data(), b.data(), shape); },
+      [c](const Function&, const Variable& gy) {
+        const Variable zero = scalar_like(0, gy);
+        return Grads{where(c, gy, zero), where(c, zero, gy)};
+      });
 }
 
 Variable sign(const Variable& x, const Site& site) {
@@ -154,10 +160,14 @@ Variable greater(const Variable& a, const Variable& b, const Site& site) {
 Variable greater_equal(const Variable& a, const Variable& b, const Site& site) {
   return compare("greater_equal", Binary::GreaterEqual, a, b, site);
 }
-Variable less(const Variable& a, const Variable& b, const Site& site) { return compare("less", Binary::Less, a, b, site); }
+Variable less(const Variable& a, const Variable& b, const Site& site) {
+  return compare("less", Binary::Less, a, b, site);
+}
 Variable less_equal(const Variable& a, const Variable& b, const Site& site) {
   return compare("less_equal", Binary::LessEqual, a, b, site);
 }
-Variable equal(const Variable& a, const Variable& b, const Site& site) { return compare("equal", Binary::Equal, a, b, site); }
+Variable equal(const Variable& a, const Variable& b, const Site& site) {
+  return compare("equal", Binary::Equal, a, b, site);
+}
 
 }  // namespace tsumiki

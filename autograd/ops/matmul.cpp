@@ -11,15 +11,16 @@ namespace {
 //   gA = gC op(B)^T  (or its transpose when A was transposed),  gB = op(A)^T gC  (likewise)
 TSUMIKI_REGISTER_OP("matmul");
 Variable matmul_t(const Variable& a, const Variable& b, bool ta, bool tb, const Site& site) {
-  return apply("matmul", {a, b}, site, [&] { return kernels::matmul(a.data(), b.data(), ta, tb); },
-               [ta, tb, site](const Function& f, const Variable& gy) {
-                 const Variable& A = f.input(0);
-                 const Variable& B = f.input(1);
-                 Variable ga, gb;
-                 if (f.needs_grad(0)) ga = ta ? matmul_t(B, gy, tb, true, site) : matmul_t(gy, B, false, !tb, site);
-                 if (f.needs_grad(1)) gb = tb ? matmul_t(gy, A, true, ta, site) : matmul_t(A, gy, !ta, false, site);
-                 return Grads{ga, gb};
-               });
+  return apply(
+      "matmul", {a, b}, site, [&] { return kernels::matmul(a.data(), b.data(), ta, tb); },
+      [ta, tb, site](const Function& f, const Variable& gy) {
+        const Variable& A = f.input(0);
+        const Variable& B = f.input(1);
+        Variable ga, gb;
+        if (f.needs_grad(0)) ga = ta ? matmul_t(B, gy, tb, true, site) : matmul_t(gy, B, false, !tb, site);
+        if (f.needs_grad(1)) gb = tb ? matmul_t(gy, A, true, ta, site) : matmul_t(A, gy, !ta, false, site);
+        return Grads{ga, gb};
+      });
 }
 
 Shape batch_of(const Shape& s) {
@@ -39,10 +40,12 @@ Shape with_matrix(Shape batch, std::size_t r, std::size_t c) {
 Variable matmul(const Variable& a0, const Variable& b0, const Site& site) {
   detail::check_pair("matmul", a0, b0, site);
   if (a0.ndim() == 0 || b0.ndim() == 0)
-    fail("matmul", "operands must have at least one dimension, got " + to_string(a0.shape()) + " and " +
-                       to_string(b0.shape()),
+    fail("matmul",
+         "operands must have at least one dimension, got " + to_string(a0.shape()) + " and " +
+             to_string(b0.shape()),
          site);
-  // NumPy's rules for 1-D operands: a vector on the left is a row, on the right a column; that axis is dropped.
+  // NumPy's rules for 1-D operands: a vector on the left is a row, on the right a column; that axis is
+  // dropped.
   const bool vec_a = a0.ndim() == 1, vec_b = b0.ndim() == 1;
   Variable a = vec_a ? reshape(a0, Shape{1, a0.shape()[0]}, site) : a0;
   Variable b = vec_b ? reshape(b0, Shape{b0.shape()[0], 1}, site) : b0;

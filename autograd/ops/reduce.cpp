@@ -11,11 +11,12 @@ TSUMIKI_REGISTER_OP("sum");
 Variable sum(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
   detail::check_floating("sum", x, site);
   const auto ax = detail::normalize_axes("sum", axes, x.ndim(), site);
-  return apply("sum", {x}, site, [&] { return kernels::reduce(Reduce::Sum, x.data(), ax, keepdims); },
-               [ax](const Function& f, const Variable& gy) {
-                 const Shape& xs = f.input(0).shape();
-                 return Grads{broadcast_to(reshape(gy, detail::keepdims_shape(xs, ax)), xs)};
-               });
+  return apply(
+      "sum", {x}, site, [&] { return kernels::reduce(Reduce::Sum, x.data(), ax, keepdims); },
+      [ax](const Function& f, const Variable& gy) {
+        const Shape& xs = f.input(0).shape();
+        return Grads{broadcast_to(reshape(gy, detail::keepdims_shape(xs, ax)), xs)};
+      });
 }
 
 Variable mean(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
@@ -28,20 +29,22 @@ Variable mean(const Variable& x, const Axes& axes, bool keepdims, const Site& si
 
 namespace {
 // y = max (or min) over axes;  gx = gy * (x == y) / (number of ties), so ties share the gradient
-Variable extremum(const char* op, Reduce kind, const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
+Variable extremum(const char* op, Reduce kind, const Variable& x, const Axes& axes, bool keepdims,
+                  const Site& site) {
   detail::check_floating(op, x, site);
   const auto ax = detail::normalize_axes(op, axes, x.ndim(), site);
   for (auto a : ax)
     if (x.shape()[a] == 0) fail(op, "reduction over an empty axis of shape " + to_string(x.shape()), site);
-  return apply(op, {x}, site, [&] { return kernels::reduce(kind, x.data(), ax, keepdims); },
-               [ax, kind](const Function& f, const Variable& gy) {
-                 const Variable& x = f.input(0);
-                 const Shape keep = detail::keepdims_shape(x.shape(), ax);
-                 const Variable y(kernels::reduce(kind, x.data(), ax, true));
-                 const Variable mask = equal(x, y);
-                 const Variable share = div(mask, sum(mask, Axes(ax.begin(), ax.end()), true));
-                 return Grads{mul(broadcast_to(reshape(gy, keep), x.shape()), share)};
-               });
+  return apply(
+      op, {x}, site, [&] { return kernels::reduce(kind, x.data(), ax, keepdims); },
+      [ax, kind](const Function& f, const Variable& gy) {
+        const Variable& x = f.input(0);
+        const Shape keep = detail::keepdims_shape(x.shape(), ax);
+        const Variable y(kernels::reduce(kind, x.data(), ax, true));
+        const Variable mask = equal(x, y);
+        const Variable share = div(mask, sum(mask, Axes(ax.begin(), ax.end()), true));
+        return Grads{mul(broadcast_to(reshape(gy, keep), x.shape()), share)};
+      });
 }
 }  // namespace
 

@@ -12,12 +12,14 @@ TSUMIKI_REGISTER_OP("reshape");
 Variable reshape(const Variable& x, const Shape& shape, const Site& site) {
   detail::check_defined("reshape", x, site);
   if (shape.numel() != x.numel())
-    fail("reshape", "cannot reshape " + to_string(x.shape()) + " (" + std::to_string(x.numel()) + " elements) to " +
-                        to_string(shape) + " (" + std::to_string(shape.numel()) + " elements)",
+    fail("reshape",
+         "cannot reshape " + to_string(x.shape()) + " (" + std::to_string(x.numel()) + " elements) to " +
+             to_string(shape) + " (" + std::to_string(shape.numel()) + " elements)",
          site);
   if (shape == x.shape()) return x;
-  return apply("reshape", {x}, site, [&] { return x.data().reshape(shape); },
-               [](const Function& f, const Variable& gy) { return Grads{reshape(gy, f.input(0).shape())}; });
+  return apply(
+      "reshape", {x}, site, [&] { return x.data().reshape(shape); },
+      [](const Function& f, const Variable& gy) { return Grads{reshape(gy, f.input(0).shape())}; });
 }
 
 // y = x with axes permuted;  gx = transpose(gy, inverse permutation)
@@ -25,21 +27,23 @@ TSUMIKI_REGISTER_OP("transpose");
 Variable transpose(const Variable& x, const Axes& axes, const Site& site) {
   detail::check_defined("transpose", x, site);
   if (axes.size() != x.ndim())
-    fail("transpose", "axes of length " + std::to_string(axes.size()) + " for a tensor of shape " +
-                          to_string(x.shape()),
+    fail("transpose",
+         "axes of length " + std::to_string(axes.size()) + " for a tensor of shape " + to_string(x.shape()),
          site);
   std::vector<std::size_t> perm;
   std::vector<bool> seen(x.ndim(), false);
   for (int a : axes) {
     const std::size_t d = detail::normalize_axis("transpose", a, x.ndim(), site);
-    if (seen[d]) fail("transpose", "axes are not a permutation (repeated axis " + std::to_string(a) + ")", site);
+    if (seen[d])
+      fail("transpose", "axes are not a permutation (repeated axis " + std::to_string(a) + ")", site);
     seen[d] = true;
     perm.push_back(d);
   }
   Axes inverse(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
-  return apply("transpose", {x}, site, [&] { return kernels::transpose(x.data(), perm); },
-               [inverse](const Function&, const Variable& gy) { return Grads{transpose(gy, inverse)}; });
+  return apply(
+      "transpose", {x}, site, [&] { return kernels::transpose(x.data(), perm); },
+      [inverse](const Function&, const Variable& gy) { return Grads{transpose(gy, inverse)}; });
 }
 
 Variable transpose(const Variable& x, const Site& site) {
@@ -67,8 +71,10 @@ Variable flatten(const Variable& x, int start_dim, int end_dim, const Site& site
   Shape shape;
   std::size_t merged = 1;
   for (std::size_t d = 0; d < x.ndim(); ++d) {
-    if (d < s || d > e) shape.push_back(x.shape()[d]);
-    else merged *= x.shape()[d];
+    if (d < s || d > e)
+      shape.push_back(x.shape()[d]);
+    else
+      merged *= x.shape()[d];
     if (d == e) shape.push_back(merged);
   }
   return reshape(x, shape, site);
@@ -98,8 +104,9 @@ Variable broadcast_to(const Variable& x, const Shape& shape, const Site& site) {
   if (kernels::broadcast_shapes(x.shape(), shape, "broadcast_to", site) != shape)
     fail("broadcast_to", "cannot broadcast " + to_string(x.shape()) + " to " + to_string(shape), site);
   if (x.shape() == shape) return x;
-  return apply("broadcast_to", {x}, site, [&] { return kernels::broadcast_to(x.data(), shape); },
-               [](const Function& f, const Variable& gy) { return Grads{sum_to(gy, f.input(0).shape())}; });
+  return apply(
+      "broadcast_to", {x}, site, [&] { return kernels::broadcast_to(x.data(), shape); },
+      [](const Function& f, const Variable& gy) { return Grads{sum_to(gy, f.input(0).shape())}; });
 }
 
 // y = gy summed down to `shape` (the adjoint of broadcast_to);  gx = broadcast_to(gy, x.shape)
@@ -109,8 +116,9 @@ Variable sum_to(const Variable& x, const Shape& shape, const Site& site) {
   if (shape.size() > x.ndim() || kernels::broadcast_shapes(shape, x.shape(), "sum_to", site) != x.shape())
     fail("sum_to", "cannot sum " + to_string(x.shape()) + " down to " + to_string(shape), site);
   if (x.shape() == shape) return x;
-  return apply("sum_to", {x}, site, [&] { return kernels::sum_to(x.data(), shape); },
-               [](const Function& f, const Variable& gy) { return Grads{broadcast_to(gy, f.input(0).shape())}; });
+  return apply(
+      "sum_to", {x}, site, [&] { return kernels::sum_to(x.data(), shape); },
+      [](const Function& f, const Variable& gy) { return Grads{broadcast_to(gy, f.input(0).shape())}; });
 }
 
 }  // namespace tsumiki

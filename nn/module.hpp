@@ -1,0 +1,67 @@
+// Module: a model part that owns parameters and sub-modules, registered by name.
+//
+//   struct Net : nn::Module {
+//     std::shared_ptr<nn::Linear> fc1, fc2;
+//     Net() : fc1(register_module("fc1", std::make_shared<nn::Linear>(784, 100))),
+//             fc2(register_module("fc2", std::make_shared<nn::Linear>(100, 10))) {}
+//     Variable forward(const Variable& x) override { return (*fc2)(relu((*fc1)(x))); }
+//   };
+//
+// named_parameters() walks the tree: "fc1.W", "fc1.b", ... Modules have no backward of their own.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../autograd/variable.hpp"
+
+namespace tsumiki::nn {
+
+class Module {
+ public:
+  virtual ~Module() = default;
+  Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  virtual Variable forward(const Variable& x) = 0;
+  Variable operator()(const Variable& x) { return forward(x); }
+  // The type shown by summary(), e.g. "Linear(784 -> 100)".
+  virtual std::string describe() const { return "Module"; }
+
+  std::vector<std::pair<std::string, Variable>> named_parameters() const;
+  std::vector<Variable> parameters() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
+  std::size_t num_parameters() const;  // scalar count
+
+  void zero_grad();
+  void train(bool on = true);  // recursively; dropout and batch norm read it
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  // One line per module: name, type, parameter shapes and counts, then the total.
+  std::string summary() const;
+
+ protected:
+  // Registers and returns the parameter (marked requires_grad). Names are unique within a module.
+  Variable register_parameter(const std::string& name, Variable v);
+  template <class M>
+  std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> m) {
+    add_child(name, m);
+    return m;
+  }
+
+ private:
+  void add_child(const std::string& name, std::shared_ptr<Module> m);
+  void check_name(const std::string& name) const;
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out) const;
+  void summarize(const std::string& prefix, std::string& out) const;
+
+  std::vector<std::pair<std::string, Variable>> params_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+}  // namespace tsumiki::nn
