@@ -21,12 +21,11 @@
 namespace tsumiki {
 
 namespace detail {
-Variable record(const char* op, std::vector<Variable>&& inputs, const Site& site, Tensor&& out,
-                BackwardFn&& backward);
+Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&& out, BackwardFn&& backward);
 }
 
 template <class Forward>
-Variable apply(const char* op, std::vector<Variable> inputs, const Site& site, Forward&& forward,
+Variable apply(const char* op, VariableList inputs, const Site& site, Forward&& forward,
                BackwardFn backward) {
   Tensor out = forward();
   return detail::record(op, std::move(inputs), site, std::move(out), std::move(backward));

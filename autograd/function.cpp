@@ -14,7 +14,7 @@ std::atomic<std::size_t> function_count{0};
 
 std::size_t live_functions() { return function_count.load(std::memory_order_relaxed); }
 
-Function::Function(const char* op, std::vector<Variable> inputs, const Site& site, BackwardFn backward)
+Function::Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward)
     : op_(op), site_(site), inputs_(std::move(inputs)), backward_(std::move(backward)) {
   for (const auto& x : inputs_) generation_ = std::max(generation_, x.generation() + 1);
   function_count.fetch_add(1, std::memory_order_relaxed);
@@ -25,7 +25,7 @@ Function::Function(const char* op, std::vector<Variable> inputs, const Site& sit
 Function::~Function() {
   thread_local std::vector<std::shared_ptr<Function>> doomed;
   thread_local bool draining = false;
-  auto steal = [](std::vector<Variable>& vars) {
+  auto steal = [](VariableList& vars) {
     for (auto& v : vars) {
       VariableImpl* impl = v.impl();
       if (impl && v.impl_.use_count() == 1 && impl->creator && impl->creator.use_count() == 1)
@@ -82,7 +82,7 @@ void Function::release() {
 }
 
 Variable make_result(Tensor data, std::shared_ptr<Function> creator) {
-  auto impl = std::make_shared<VariableImpl>();
+  auto impl = std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>());
   impl->data = std::move(data);
   if (creator) {
     creator->output_ = impl;
@@ -95,14 +95,15 @@ Variable make_result(Tensor data, std::shared_ptr<Function> creator) {
 }
 
 namespace detail {
-Variable record(const char* op, std::vector<Variable>&& inputs, const Site& site, Tensor&& out,
+Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&& out,
                 BackwardFn&& backward) {
   bool needs = false;
   if (is_grad_enabled())
     for (const auto& x : inputs) needs = needs || x.requires_grad();
   if (!needs) return make_result(std::move(out), nullptr);
   return make_result(std::move(out),
-                     std::make_shared<Function>(op, std::move(inputs), site, std::move(backward)));
+                     std::allocate_shared<Function>(detail::PoolAllocator<Function>(), op, std::move(inputs),
+                                                    site, std::move(backward)));
 }
 }  // namespace detail
 

@@ -10,19 +10,22 @@
 #include <memory>
 #include <vector>
 
+#include "detail/pool.hpp"
 #include "site.hpp"
 #include "variable.hpp"
 
 namespace tsumiki {
 
+// A function's inputs; pooled storage keeps allocation off the op path. Brace-initialise: {a, b}.
+using VariableList = std::vector<Variable, detail::PoolAllocator<Variable>>;
 // One gradient per input; an undefined Variable means "no gradient flows to this input".
-using Grads = std::vector<Variable>;
+using Grads = VariableList;
 // gx = backward(f, gy): f gives access to inputs and output; gy is the output's gradient.
 using BackwardFn = std::function<Grads(const Function& f, const Variable& gy)>;
 
 class Function {
  public:
-  Function(const char* op, std::vector<Variable> inputs, const Site& site, BackwardFn backward);
+  Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward);
   ~Function();
   Function(const Function&) = delete;
   Function& operator=(const Function&) = delete;
@@ -50,7 +53,7 @@ class Function {
   friend struct Engine;
   const char* op_;
   Site site_;
-  std::vector<Variable> inputs_;
+  VariableList inputs_;
   std::weak_ptr<VariableImpl> output_;
   BackwardFn backward_;
   Shape output_shape_;

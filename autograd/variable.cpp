@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "detail/pool.hpp"
 #include "detail/variable_impl.hpp"
 #include "grad_mode.hpp"
 
@@ -20,7 +21,8 @@ VariableImpl::~VariableImpl() { variable_count.fetch_sub(1, std::memory_order_re
 
 std::size_t live_variables() { return variable_count.load(std::memory_order_relaxed); }
 
-Variable::Variable(Tensor data, bool requires_grad) : impl_(std::make_shared<VariableImpl>()) {
+Variable::Variable(Tensor data, bool requires_grad)
+    : impl_(std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>())) {
   if (!data.defined()) throw Error("Variable: cannot wrap an undefined tensor");
   if (requires_grad && !is_floating(data.dtype()))
     throw Error(std::string("Variable: only floating tensors can require grad, got ") +

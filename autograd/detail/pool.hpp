@@ -14,3 +14,26 @@ void pool_free(void* p, std::size_t bytes) noexcept;
 std::size_t pool_live_bytes() noexcept;
 
 }  // namespace tsumiki::detail
+
+namespace tsumiki::detail {
+
+// std allocator interface over the pool, for graph nodes (allocate_shared) and small vectors on the op path.
+template <class T>
+struct PoolAllocator {
+  using value_type = T;
+  PoolAllocator() noexcept = default;
+  template <class U>
+  PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT: rebinding must be implicit
+  T* allocate(std::size_t n) { return static_cast<T*>(pool_allocate(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) noexcept { pool_free(p, n * sizeof(T)); }
+  template <class U>
+  bool operator==(const PoolAllocator<U>&) const noexcept {
+    return true;
+  }
+  template <class U>
+  bool operator!=(const PoolAllocator<U>&) const noexcept {
+    return false;
+  }
+};
+
+}  // namespace tsumiki::detail

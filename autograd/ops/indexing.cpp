@@ -152,7 +152,7 @@ Variable concat(const std::vector<Variable>& xs, int axis, const Site& site) {
     data.push_back(x.data());
   }
   return apply(
-      "concat", xs, site, [&] { return kernels::concat(data, a); },
+      "concat", VariableList(xs.begin(), xs.end()), site, [&] { return kernels::concat(data, a); },
       [a, site](const Function& f, const Variable& gy) {
         Grads gxs;
         std::int64_t at = 0;
