@@ -2,6 +2,12 @@
 #pragma once
 
 #include "autograd/apply.hpp"
+#include "autograd/debug/anomaly.hpp"
+#include "autograd/debug/dot.hpp"
+#include "autograd/debug/hooks.hpp"
+#include "autograd/debug/print.hpp"
+#include "autograd/debug/profiler.hpp"
+#include "autograd/debug/stepper.hpp"
 #include "autograd/derivatives.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/error.hpp"

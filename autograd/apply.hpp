@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "detail/observe.hpp"
 #include "function.hpp"
 #include "grad_mode.hpp"
 
@@ -27,12 +28,15 @@ Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&
 template <class Forward>
 Variable apply(const char* op, VariableList inputs, const Site& site, Forward&& forward,
                BackwardFn backward) {
+  // Anomaly mode and function hooks take a slower path; the usual one pays a flag check.
+  if (detail::observing())
+    return detail::apply_observed(op, std::move(inputs), site, forward, std::move(backward));
   Tensor out = forward();
   return detail::record(op, std::move(inputs), site, std::move(out), std::move(backward));
 }
 
-// Wraps a tensor as the output of `creator` (nullptr: a plain leaf).
-Variable make_result(Tensor data, std::shared_ptr<Function> creator);
+// Wraps a tensor as the output of `creator` (nullptr: a leaf made at `site`).
+Variable make_result(Tensor data, std::shared_ptr<Function> creator, const Site& site = Site::current());
 
 // Registry of primitive op names, so the op test table can insist on a row for each.
 const std::vector<std::string>& registered_ops();

@@ -7,39 +7,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
+#include "debug/anomaly.hpp"
+#include "detail/backward_pass.hpp"
+#include "detail/observe.hpp"
 #include "detail/variable_impl.hpp"
-#include "function.hpp"
 #include "grad_mode.hpp"
 #include "ops.hpp"
 
 namespace tsumiki {
-
-struct Engine {
-  struct Entry {
-    int generation;
-    std::uint64_t order;
-    std::shared_ptr<Function> fn;
-    std::shared_ptr<VariableImpl> output;  // keeps the output (and its pending gradient) alive until fn runs
-  };
-
-  // Returns the gradients of `inputs` (grad mode) or accumulates into leaves' grad() (inputs == nullptr).
-  static std::vector<Variable> run(const std::vector<Variable>& outputs,
-                                   const std::vector<Variable>& grad_outputs,
-                                   const std::vector<Variable>* inputs, bool retain_graph, bool create_graph);
-
-  static Variable root_grad(const Variable& y, const Variable* given, const char* caller);
-};
-
 namespace {
 std::atomic<std::uint64_t> epoch_counter{0};
 
-bool later(const Engine::Entry& a, const Engine::Entry& b) {
-  return a.generation != b.generation ? a.generation < b.generation : a.order > b.order;
-}
-}  // namespace
-
-Variable Engine::root_grad(const Variable& y, const Variable* given, const char* caller) {
+Variable root_grad(const Variable& y, const Variable* given, const char* caller) {
   if (!y.defined()) throw Error(std::string(caller) + ": output is undefined");
   if (!y.requires_grad())
     throw GraphError(std::string(caller) +
@@ -57,93 +38,155 @@ Variable Engine::root_grad(const Variable& y, const Variable* given, const char*
                      " and is not a scalar; pass an output gradient of that shape");
   return Variable(ones(y.shape(), y.dtype()));
 }
+}  // namespace
 
-std::vector<Variable> Engine::run(const std::vector<Variable>& outputs,
-                                  const std::vector<Variable>& grad_outputs,
-                                  const std::vector<Variable>* inputs, bool retain_graph, bool create_graph) {
+bool BackwardPass::later(const Entry& a, const Entry& b) {
+  return a.generation != b.generation ? a.generation < b.generation : a.order > b.order;
+}
+
+BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+                           const std::vector<Variable>* inputs, bool retain_graph, bool create_graph)
+    : inputs_(inputs), retain_graph_(retain_graph), create_graph_(create_graph), epoch_(++epoch_counter) {
   const char* caller = inputs ? "grad" : "backward";
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
     throw Error(std::string(caller) + ": " + std::to_string(grad_outputs.size()) + " output gradients for " +
                 std::to_string(outputs.size()) + " outputs");
-  const std::uint64_t epoch = ++epoch_counter;
-  EnableGradGuard mode(create_graph);
-
-  std::vector<std::shared_ptr<VariableImpl>> touched;  // every Variable given a pending gradient
-  std::vector<Entry> heap;
-  std::uint64_t order = 0;
-  std::vector<Variable> results(inputs ? inputs->size() : 0);
-
-  auto accumulate = [&](const std::shared_ptr<VariableImpl>& x, const Variable& g) {
-    if (!x->pending.defined()) {
-      x->pending = g;
-      touched.push_back(x);
-    } else {
-      x->pending = add(x->pending, g);
-    }
-  };
-  auto schedule = [&](const std::shared_ptr<VariableImpl>& x) {
-    Function* f = x->creator.get();
-    if (!f || f->visit_epoch_ == epoch) return;
-    f->visit_epoch_ = epoch;
-    heap.push_back({f->generation(), order++, x->creator, x});
-    std::push_heap(heap.begin(), heap.end(), later);
-  };
-  auto requested = [&](const VariableImpl* x) -> int {
-    if (!inputs) return -1;
-    for (std::size_t i = 0; i < inputs->size(); ++i)
-      if ((*inputs)[i].impl() == x) return static_cast<int>(i);
-    return -1;
-  };
-  auto clear_pending = [&] {
-    for (auto& x : touched) x->pending = Variable();
-  };
-
+  results_.resize(inputs ? inputs->size() : 0);
   try {
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const Variable g = root_grad(outputs[i], grad_outputs.empty() ? nullptr : &grad_outputs[i], caller);
       accumulate(outputs[i].impl_, g);
       schedule(outputs[i].impl_);
     }
-    while (!heap.empty()) {
-      std::pop_heap(heap.begin(), heap.end(), later);
-      Entry e = std::move(heap.back());
-      heap.pop_back();
-      VariableImpl& y = *e.output;
-      const Variable gy = y.pending;
-      if (const int r = requested(&y); r >= 0) results[r] = gy;
-      if (!inputs && y.retains_grad) y.grad = y.grad.defined() ? add(y.grad, gy) : gy;
-      y.pending = Variable();  // an intermediate's gradient is not needed past its creator
+  } catch (...) {
+    clear();
+    throw;
+  }
+}
 
-      const Grads gxs = e.fn->backward(gy);
-      for (std::size_t i = 0; i < gxs.size(); ++i) {
-        if (!gxs[i].defined()) continue;
-        const auto& x = e.fn->inputs_[i].impl_;
-        accumulate(x, gxs[i]);
-        schedule(x);
-      }
-      if (!retain_graph) e.fn->release();
+BackwardPass::~BackwardPass() { clear(); }
+
+void BackwardPass::clear() {
+  for (auto& x : touched_) x->pending = Variable();
+  touched_.clear();
+  heap_.clear();
+}
+
+void BackwardPass::accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g) {
+  if (!x->pending.defined()) {
+    x->pending = g;
+    touched_.push_back(x);
+  } else {
+    x->pending = add(x->pending, g);
+  }
+}
+
+void BackwardPass::schedule(const std::shared_ptr<VariableImpl>& x) {
+  Function* f = x->creator.get();
+  if (!f || f->visit_epoch_ == epoch_) return;
+  f->visit_epoch_ = epoch_;
+  heap_.push_back({f->generation(), order_++, x->creator, x});
+  std::push_heap(heap_.begin(), heap_.end(), later);
+}
+
+int BackwardPass::requested(const VariableImpl* x) const {
+  if (!inputs_) return -1;
+  for (std::size_t i = 0; i < inputs_->size(); ++i)
+    if ((*inputs_)[i].impl() == x) return static_cast<int>(i);
+  return -1;
+}
+
+Variable BackwardPass::apply_hooks(VariableImpl& x, Variable g) {
+  for (const auto& hook : x.hooks) {
+    Variable replaced = hook(g);
+    if (replaced.defined()) {
+      if (replaced.shape() != g.shape() || replaced.dtype() != g.dtype())
+        throw Error("gradient hook returned " + std::string(dtype_name(replaced.dtype())) + " " +
+                    to_string(replaced.shape()) + " for a gradient of " + dtype_name(g.dtype()) + " " +
+                    to_string(g.shape()));
+      g = replaced;
     }
-    for (auto& x : touched) {
+  }
+  return g;
+}
+
+BackwardPass::Step BackwardPass::step() {
+  EnableGradGuard mode(create_graph_);
+  std::pop_heap(heap_.begin(), heap_.end(), later);
+  Entry e = std::move(heap_.back());
+  heap_.pop_back();
+  try {
+    VariableImpl& y = *e.output;
+    Variable gy = y.pending;
+    y.pending = Variable();  // an intermediate's gradient is not needed past its creator
+    if (!y.hooks.empty()) gy = apply_hooks(y, gy);
+    if (const int r = requested(&y); r >= 0) results_[r] = gy;
+    if (!inputs_ && y.retains_grad) y.grad = y.grad.defined() ? add(y.grad, gy) : gy;
+
+    Step s{e.fn, e.fn->released() ? VariableList{} : e.fn->inputs_, Variable(e.output), gy, {}};
+    if (detail::observing()) {
+      const auto t0 = std::chrono::steady_clock::now();
+      {
+        detail::BackwardScope scope;
+        s.input_grads = e.fn->backward(gy);
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::size_t bytes = 0;
+      for (const auto& g : s.input_grads) {
+        if (!g.defined()) continue;
+        bytes += g.data().nbytes();
+        if (is_anomaly_enabled())
+          detail::check_finite(g.data(), e.fn->op(), Phase::Backward, e.fn->site(), s.inputs, "input gradient");
+      }
+      if (detail::function_hook_count.load(std::memory_order_relaxed) > 0)
+        detail::emit({e.fn->op(), Phase::Backward, e.fn->site(), seconds, bytes, e.fn->output_shape(),
+                      e.fn->output_dtype()});
+    } else {
+      s.input_grads = e.fn->backward(gy);
+    }
+    for (std::size_t i = 0; i < s.input_grads.size(); ++i) {
+      if (!s.input_grads[i].defined()) continue;
+      const auto& x = e.fn->inputs_[i].impl_;
+      accumulate(x, s.input_grads[i]);
+      schedule(x);
+    }
+    if (!retain_graph_) e.fn->release();
+    return s;
+  } catch (...) {
+    clear();
+    throw;
+  }
+}
+
+std::vector<Variable> BackwardPass::finish() {
+  EnableGradGuard mode(create_graph_);
+  try {
+    for (auto& x : touched_) {
       if (!x->pending.defined()) continue;
-      if (inputs) {
-        if (const int r = requested(x.get()); r >= 0) results[r] = x->pending;
-      } else if (!x->creator && x->requires_grad) {
-        x->grad = x->grad.defined() ? add(x->grad, x->pending) : x->pending;
+      const int r = requested(x.get());
+      if (x->creator && r < 0) continue;  // an intermediate whose creator never ran (cannot happen once done)
+      const Variable g = x->hooks.empty() ? x->pending : apply_hooks(*x, x->pending);
+      if (inputs_) {
+        if (r >= 0) results_[r] = g;
+      } else if (x->requires_grad) {
+        x->grad = x->grad.defined() ? add(x->grad, g) : g;
       }
     }
   } catch (...) {
-    clear_pending();
+    clear();
     throw;
   }
-  clear_pending();
-  return results;
+  clear();
+  return std::move(results_);
 }
 
 void Variable::backward(const BackwardOptions& options) const { backward(Variable(), options); }
 
 void Variable::backward(const Variable& grad_output, const BackwardOptions& options) const {
-  Engine::run({*this}, {grad_output}, nullptr, options.retain_graph || options.create_graph,
-              options.create_graph);
+  BackwardPass pass({*this}, {grad_output}, nullptr, options.retain_graph || options.create_graph,
+                    options.create_graph);
+  while (!pass.done()) pass.step();
+  pass.finish();
 }
 
 std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
@@ -151,8 +194,10 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i].defined() || !inputs[i].requires_grad())
       throw Error("grad: input " + std::to_string(i) + " does not require grad");
-  auto results = Engine::run(outputs, grad_outputs, &inputs,
-                             options.retain_graph.value_or(options.create_graph), options.create_graph);
+  BackwardPass pass(outputs, grad_outputs, &inputs, options.retain_graph.value_or(options.create_graph),
+                    options.create_graph);
+  while (!pass.done()) pass.step();
+  auto results = pass.finish();
   for (std::size_t i = 0; i < results.size(); ++i)
     if (!results[i].defined() && !options.allow_unused)
       throw GraphError("grad: input " + std::to_string(i) + " (shape " + to_string(inputs[i].shape()) +

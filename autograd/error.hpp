@@ -27,6 +27,12 @@ class IOError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A NaN or Inf caught by anomaly mode (autograd/debug/anomaly.hpp): names the op, the phase and the site.
+class AnomalyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Throws Error("<op>: <what> (at <site>)").
 [[noreturn]] void fail(const char* op, const std::string& what, const Site& site);
 

@@ -81,9 +81,10 @@ void Function::release() {
   released_ = true;
 }
 
-Variable make_result(Tensor data, std::shared_ptr<Function> creator) {
+Variable make_result(Tensor data, std::shared_ptr<Function> creator, const Site& site) {
   auto impl = std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>());
   impl->data = std::move(data);
+  impl->site = site;
   if (creator) {
     creator->output_ = impl;
     creator->output_shape_ = impl->data.shape();
@@ -100,10 +101,11 @@ Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&
   bool needs = false;
   if (is_grad_enabled())
     for (const auto& x : inputs) needs = needs || x.requires_grad();
-  if (!needs) return make_result(std::move(out), nullptr);
+  if (!needs) return make_result(std::move(out), nullptr, site);
   return make_result(std::move(out),
                      std::allocate_shared<Function>(detail::PoolAllocator<Function>(), op, std::move(inputs),
-                                                    site, std::move(backward)));
+                                                    site, std::move(backward)),
+                     site);
 }
 }  // namespace detail
 

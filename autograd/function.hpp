@@ -49,8 +49,8 @@ class Function {
   bool released() const { return released_; }
 
  private:
-  friend Variable make_result(Tensor, std::shared_ptr<Function>);
-  friend struct Engine;
+  friend Variable make_result(Tensor, std::shared_ptr<Function>, const Site&);
+  friend class BackwardPass;
   const char* op_;
   Site site_;
   VariableList inputs_;

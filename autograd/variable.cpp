@@ -21,7 +21,7 @@ VariableImpl::~VariableImpl() { variable_count.fetch_sub(1, std::memory_order_re
 
 std::size_t live_variables() { return variable_count.load(std::memory_order_relaxed); }
 
-Variable::Variable(Tensor data, bool requires_grad)
+Variable::Variable(Tensor data, bool requires_grad, const Site& site)
     : impl_(std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>())) {
   if (!data.defined()) throw Error("Variable: cannot wrap an undefined tensor");
   if (requires_grad && !is_floating(data.dtype()))
@@ -29,6 +29,7 @@ Variable::Variable(Tensor data, bool requires_grad)
                 dtype_name(data.dtype()));
   impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
+  impl_->site = site;
 }
 
 const Tensor& Variable::data() const { return checked(impl_.get(), "data").data; }
@@ -83,9 +84,20 @@ int Variable::generation() const {
   return impl.creator ? impl.creator->generation() : 0;
 }
 
-Variable Variable::detach() const { return Variable(data(), false); }
+Variable Variable::detach() const { return Variable(data(), false, site()); }
 
-Variable parameter(Tensor data) { return Variable(std::move(data), true); }
-Variable constant(Tensor data) { return Variable(std::move(data), false); }
+Site Variable::site() const {
+  auto& impl = checked(impl_.get(), "site");
+  return impl.creator ? impl.creator->site() : impl.site;
+}
+
+void Variable::register_hook(GradHook hook) {
+  auto& impl = checked(impl_.get(), "register_hook");
+  if (!impl.requires_grad) throw Error("Variable::register_hook: the Variable does not require grad");
+  impl.hooks.push_back(std::move(hook));
+}
+
+Variable parameter(Tensor data, const Site& site) { return Variable(std::move(data), true, site); }
+Variable constant(Tensor data, const Site& site) { return Variable(std::move(data), false, site); }
 
 }  // namespace tsumiki

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,7 +26,8 @@ struct BackwardOptions {
 class Variable {
  public:
   Variable() = default;  // undefined handle
-  explicit Variable(Tensor data, bool requires_grad = false);
+  // `site` records the user line that made this leaf (shown by printing, graph dumps and the debugger).
+  explicit Variable(Tensor data, bool requires_grad = false, const Site& site = Site::current());
 
   bool defined() const { return impl_ != nullptr; }
   const Tensor& data() const;
@@ -55,6 +57,14 @@ class Variable {
   const std::string& name() const;
   Variable& name(std::string name);  // a label for printing and graph export, e.g. x.name("logits")
 
+  // Where this Variable was made: the creator's site, or the leaf's constructor call.
+  Site site() const;
+
+  // Called with this Variable's gradient once backward has summed it; may return a replacement (or an
+  // undefined Variable to keep it). Hooks run in registration order, in backward() and grad() alike.
+  using GradHook = std::function<Variable(const Variable& grad)>;
+  void register_hook(GradHook hook);
+
   std::shared_ptr<Function> creator() const;
   int generation() const;  // 0 for leaves, 1 + max over the creator's inputs otherwise
 
@@ -71,15 +81,15 @@ class Variable {
 
  private:
   friend class Function;
-  friend struct Engine;
-  friend Variable make_result(Tensor, std::shared_ptr<Function>);
+  friend class BackwardPass;
+  friend Variable make_result(Tensor, std::shared_ptr<Function>, const Site&);
   explicit Variable(std::shared_ptr<VariableImpl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<VariableImpl> impl_;
 };
 
 // Handy constructors for model code: a Variable over a tensor made by a factory of tensor.hpp.
-Variable parameter(Tensor data);  // requires_grad = true
-Variable constant(Tensor data);   // requires_grad = false
+Variable parameter(Tensor data, const Site& site = Site::current());  // requires_grad = true
+Variable constant(Tensor data, const Site& site = Site::current());   // requires_grad = false
 
 // Counts of live graph objects: instrumented counters for leak tests and debugging.
 std::size_t live_variables();

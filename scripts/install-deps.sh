@@ -9,6 +9,8 @@ packages=(
   libgtest-dev libcli11-dev zlib1g-dev libzip-dev
   python3 python3-numpy            # the .npz tests read checkpoints back with numpy
   gnuplot-nox                      # training curves as PNG
+  graphviz                         # computation graphs as PNG (render_dot)
+  gdb                              # the pretty-printer test
   dataset-fashion-mnist            # the main job's data (/usr/share/datasets/fashion-mnist)
 )
 

@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../function.hpp"
 #include "../variable.hpp"
@@ -14,6 +15,8 @@ struct VariableImpl {
   Variable grad;
   std::shared_ptr<Function> creator;
   std::string name;
+  Site site;                          // the leaf's constructor call (non-leaves use creator->site())
+  std::vector<Variable::GradHook> hooks;
   bool requires_grad = false;
   bool retains_grad = false;
   // Engine bookkeeping: gradient accumulated during the current backward pass.

@@ -1,0 +1,57 @@
+// One backward pass over a recorded graph, run a function at a time (internal). backward(), grad() and the
+// step-through debugger (autograd/debug/stepper.hpp) all drive this one class.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "../function.hpp"
+
+namespace tsumiki {
+
+class BackwardPass {
+ public:
+  // inputs == nullptr: accumulate into leaves' grad() (backward); otherwise return their gradients (grad).
+  BackwardPass(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
+               const std::vector<Variable>* inputs, bool retain_graph, bool create_graph);
+  ~BackwardPass();  // a pass left unfinished drops its partial gradients
+  BackwardPass(const BackwardPass&) = delete;
+  BackwardPass& operator=(const BackwardPass&) = delete;
+
+  bool done() const { return heap_.empty(); }
+  const Function* upcoming() const { return heap_.empty() ? nullptr : heap_.front().fn.get(); }
+  // Runs the function with the highest generation; returns what it saw and produced.
+  struct Step {
+    std::shared_ptr<Function> fn;
+    VariableList inputs;  // captured before a release drops them
+    Variable output, output_grad;
+    Grads input_grads;
+  };
+  Step step();
+  // After the last step: stores leaf gradients (backward) or returns the inputs' gradients (grad).
+  std::vector<Variable> finish();
+
+ private:
+  struct Entry {
+    int generation;
+    std::uint64_t order;
+    std::shared_ptr<Function> fn;
+    std::shared_ptr<VariableImpl> output;  // keeps the output (and its pending gradient) alive until fn runs
+  };
+  static bool later(const Entry& a, const Entry& b);
+  void accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g);
+  void schedule(const std::shared_ptr<VariableImpl>& x);
+  int requested(const VariableImpl* x) const;
+  static Variable apply_hooks(VariableImpl& x, Variable g);
+  void clear();
+
+  const std::vector<Variable>* inputs_;
+  bool retain_graph_, create_graph_, finished_ = false;
+  std::uint64_t epoch_, order_ = 0;
+  std::vector<std::shared_ptr<VariableImpl>> touched_;  // every Variable given a pending gradient
+  std::vector<Entry> heap_;
+  std::vector<Variable> results_;
+};
+
+}  // namespace tsumiki
