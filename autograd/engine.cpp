@@ -44,9 +44,36 @@ bool BackwardPass::later(const Entry& a, const Entry& b) {
   return a.generation != b.generation ? a.generation < b.generation : a.order > b.order;
 }
 
+namespace {
+// Scratch vectors reused by the passes of one thread (a pass may run inside another, e.g. from a hook).
+template <class V>
+std::vector<std::unique_ptr<V>>& spares() {
+  thread_local std::vector<std::unique_ptr<V>> s;
+  return s;
+}
+template <class V>
+V& borrow() {
+  auto& s = spares<V>();
+  if (s.empty()) return *new V();  // owned by the spare list once given back
+  V* v = s.back().release();
+  s.pop_back();
+  return *v;
+}
+template <class V>
+void give_back(V& v) {
+  v.clear();
+  spares<V>().emplace_back(&v);
+}
+}  // namespace
+
 BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
                            const std::vector<Variable>* inputs, bool retain_graph, bool create_graph)
-    : inputs_(inputs), retain_graph_(retain_graph), create_graph_(create_graph), epoch_(++epoch_counter) {
+    : inputs_(inputs),
+      retain_graph_(retain_graph),
+      create_graph_(create_graph),
+      epoch_(++epoch_counter),
+      touched_(borrow<std::vector<std::shared_ptr<VariableImpl>>>()),
+      heap_(borrow<std::vector<Entry>>()) {
   const char* caller = inputs ? "grad" : "backward";
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
     throw Error(std::string(caller) + ": " + std::to_string(grad_outputs.size()) + " output gradients for " +
@@ -59,12 +86,18 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
       schedule(outputs[i].impl_);
     }
   } catch (...) {
-    clear();
+    clear();  // the destructor will not run: return the borrowed vectors here
+    give_back(touched_);
+    give_back(heap_);
     throw;
   }
 }
 
-BackwardPass::~BackwardPass() { clear(); }
+BackwardPass::~BackwardPass() {
+  clear();
+  give_back(touched_);
+  give_back(heap_);
+}
 
 void BackwardPass::clear() {
   for (auto& x : touched_) x->pending = Variable();
@@ -85,7 +118,7 @@ void BackwardPass::schedule(const std::shared_ptr<VariableImpl>& x) {
   Function* f = x->creator.get();
   if (!f || f->visit_epoch_ == epoch_) return;
   f->visit_epoch_ = epoch_;
-  heap_.push_back({f->generation(), order_++, x->creator, x});
+  heap_.push_back({f->generation(), order_++, f, x.get()});
   std::push_heap(heap_.begin(), heap_.end(), later);
 }
 
@@ -110,7 +143,7 @@ Variable BackwardPass::apply_hooks(VariableImpl& x, Variable g) {
   return g;
 }
 
-BackwardPass::Step BackwardPass::step() {
+void BackwardPass::step(Step* record) {
   EnableGradGuard mode(create_graph_);
   std::pop_heap(heap_.begin(), heap_.end(), later);
   Entry e = std::move(heap_.back());
@@ -123,35 +156,36 @@ BackwardPass::Step BackwardPass::step() {
     if (const int r = requested(&y); r >= 0) results_[r] = gy;
     if (!inputs_ && y.retains_grad) y.grad = y.grad.defined() ? add(y.grad, gy) : gy;
 
-    Step s{e.fn, e.fn->released() ? VariableList{} : e.fn->inputs_, Variable(e.output), gy, {}};
+    Grads gxs;
     if (detail::observing()) {
       const auto t0 = std::chrono::steady_clock::now();
       {
         detail::BackwardScope scope;
-        s.input_grads = e.fn->backward(gy);
+        gxs = e.fn->backward(gy);
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::size_t bytes = 0;
-      for (const auto& g : s.input_grads) {
+      for (const auto& g : gxs) {
         if (!g.defined()) continue;
         bytes += g.data().nbytes();
         if (is_anomaly_enabled())
-          detail::check_finite(g.data(), e.fn->op(), Phase::Backward, e.fn->site(), s.inputs, "input gradient");
+          detail::check_finite(g.data(), e.fn->op(), Phase::Backward, e.fn->site(), e.fn->inputs_,
+                               "input gradient");
       }
       if (detail::function_hook_count.load(std::memory_order_relaxed) > 0)
         detail::emit({e.fn->op(), Phase::Backward, e.fn->site(), seconds, bytes, e.fn->output_shape(),
                       e.fn->output_dtype()});
     } else {
-      s.input_grads = e.fn->backward(gy);
+      gxs = e.fn->backward(gy);
     }
-    for (std::size_t i = 0; i < s.input_grads.size(); ++i) {
-      if (!s.input_grads[i].defined()) continue;
+    if (record) *record = {y.creator, e.fn->inputs_, Variable(y.creator->output_.lock()), gy, gxs};
+    for (std::size_t i = 0; i < gxs.size(); ++i) {
+      if (!gxs[i].defined()) continue;
       const auto& x = e.fn->inputs_[i].impl_;
-      accumulate(x, s.input_grads[i]);
+      accumulate(x, gxs[i]);
       schedule(x);
     }
     if (!retain_graph_) e.fn->release();
-    return s;
   } catch (...) {
     clear();
     throw;

@@ -104,13 +104,17 @@ void Buffer::release(Buffer* b) noexcept {
 
 // ---- Tensor ----
 Tensor::Tensor(const Shape& shape, Dtype dtype)
-    : buffer_(detail::Buffer::create(shape.numel() * element_size(dtype))), shape_(shape), dtype_(dtype) {}
+    : buffer_(detail::Buffer::create(shape.numel() * element_size(dtype))),
+      shape_(shape),
+      numel_(shape.numel()),
+      dtype_(dtype) {}
 
-Tensor::Tensor(const Tensor& o) : buffer_(o.buffer_), shape_(o.shape_), dtype_(o.dtype_) {
+Tensor::Tensor(const Tensor& o) : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), dtype_(o.dtype_) {
   detail::Buffer::retain(buffer_);
 }
 
-Tensor::Tensor(Tensor&& o) noexcept : buffer_(o.buffer_), shape_(o.shape_), dtype_(o.dtype_) {
+Tensor::Tensor(Tensor&& o) noexcept
+    : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), dtype_(o.dtype_) {
   o.buffer_ = nullptr;
 }
 
@@ -120,6 +124,7 @@ Tensor& Tensor::operator=(const Tensor& o) {
     detail::Buffer::release(buffer_);
     buffer_ = o.buffer_;
     shape_ = o.shape_;
+    numel_ = o.numel_;
     dtype_ = o.dtype_;
   }
   return *this;
@@ -131,6 +136,7 @@ Tensor& Tensor::operator=(Tensor&& o) noexcept {
     buffer_ = o.buffer_;
     o.buffer_ = nullptr;
     shape_ = o.shape_;
+    numel_ = o.numel_;
     dtype_ = o.dtype_;
   }
   return *this;
@@ -199,6 +205,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
                 " elements) to " + to_string(shape));
   Tensor out(*this);
   out.shape_ = shape;
+  out.numel_ = shape.numel();
   return out;
 }
 
@@ -345,18 +352,26 @@ Generator& default_generator() {
 
 void manual_seed(std::uint64_t seed) { default_generator().seed(seed); }
 
+namespace {
+// Draws in double (the same sequence for every dtype) and stores in the tensor's own dtype.
+template <class Dist>
+Tensor draw(const Shape& shape, Dtype dtype, Generator& gen, Dist dist, const char* who) {
+  Tensor t(shape, dtype);
+  dispatch_floating(dtype, who, [&](auto tag) {
+    using T = decltype(tag);
+    T* p = t.data<T>();
+    for (std::size_t i = 0, n = t.numel(); i < n; ++i) p[i] = static_cast<T>(dist(gen));
+  });
+  return t;
+}
+}  // namespace
+
 Tensor randn(const Shape& shape, Dtype dtype, Generator& gen) {
-  Tensor t(shape, Dtype::Float64);
-  std::normal_distribution<double> dist(0.0, 1.0);
-  for (std::size_t i = 0; i < t.numel(); ++i) t.data<double>()[i] = dist(gen);
-  return t.to(dtype);
+  return draw(shape, dtype, gen, std::normal_distribution<double>(0.0, 1.0), "randn");
 }
 
 Tensor rand(const Shape& shape, Dtype dtype, Generator& gen) {
-  Tensor t(shape, Dtype::Float64);
-  std::uniform_real_distribution<double> dist(0.0, 1.0);
-  for (std::size_t i = 0; i < t.numel(); ++i) t.data<double>()[i] = dist(gen);
-  return t.to(dtype);
+  return draw(shape, dtype, gen, std::uniform_real_distribution<double>(0.0, 1.0), "rand");
 }
 
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen) {

@@ -95,7 +95,7 @@ class Tensor {
   Dtype dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   std::size_t ndim() const { return shape_.size(); }
-  std::size_t numel() const { return shape_.numel(); }
+  std::size_t numel() const { return numel_; }
   std::size_t nbytes() const { return numel() * element_size(dtype_); }
 
   void* raw();
@@ -123,6 +123,7 @@ class Tensor {
  private:
   detail::Buffer* buffer_ = nullptr;
   Shape shape_;
+  std::size_t numel_ = 0;  // shape_.numel(), kept so element loops need not recompute it
   Dtype dtype_ = Dtype::Float32;
 };
 

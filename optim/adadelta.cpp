@@ -17,7 +17,7 @@ void AdaDelta::update(std::size_t i, Tensor& p, const Tensor& g) {
     T* s = slot(i, "s").data<T>();
     const T* d = g.data<T>();
     const T lr = T(this->lr()), rho = T(rho_), eps = T(eps_);
-    for (std::size_t k = 0; k < p.numel(); ++k) {
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
       h[k] = rho * h[k] + (1 - rho) * d[k] * d[k];
       const T dx = std::sqrt(s[k] + eps) / std::sqrt(h[k] + eps) * d[k];
       s[k] = rho * s[k] + (1 - rho) * dx * dx;

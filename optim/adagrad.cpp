@@ -15,7 +15,7 @@ void AdaGrad::update(std::size_t i, Tensor& p, const Tensor& g) {
     T* h = slot(i, "h").data<T>();
     const T* d = g.data<T>();
     const T lr = T(this->lr()), eps = T(eps_);
-    for (std::size_t k = 0; k < p.numel(); ++k) {
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
       h[k] += d[k] * d[k];
       w[k] -= lr * d[k] / (std::sqrt(h[k]) + eps);
     }

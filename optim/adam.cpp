@@ -27,7 +27,7 @@ void Adam::update(std::size_t i, Tensor& p, const Tensor& g) {
     const T lr = T(this->lr()), b1 = T(o_.beta1), b2 = T(o_.beta2), eps = T(o_.eps);
     const T decay = T(this->lr() * o_.weight_decay);
     const T k1 = T(1 / c1), k2 = T(1 / c2);
-    for (std::size_t k = 0; k < p.numel(); ++k) {
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
       if (decay != 0) w[k] -= decay * w[k];
       m[k] = b1 * m[k] + (1 - b1) * d[k];
       v[k] = b2 * v[k] + (1 - b2) * d[k] * d[k];

@@ -14,7 +14,7 @@ void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
     T* v = slot(i, "v").data<T>();
     const T* d = g.data<T>();
     const T lr = T(this->lr()), mu = T(momentum_);
-    for (std::size_t k = 0; k < p.numel(); ++k) {
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
       v[k] = mu * v[k] - lr * d[k];
       w[k] += v[k];
     }
@@ -30,7 +30,7 @@ void Nesterov::update(std::size_t i, Tensor& p, const Tensor& g) {
     T* v = slot(i, "v").data<T>();
     const T* d = g.data<T>();
     const T lr = T(this->lr()), mu = T(momentum_);
-    for (std::size_t k = 0; k < p.numel(); ++k) {
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
       v[k] = mu * v[k] - lr * d[k];
       w[k] += mu * mu * v[k] - (1 + mu) * lr * d[k];
     }

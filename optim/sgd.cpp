@@ -11,7 +11,7 @@ void SGD::update(std::size_t, Tensor& p, const Tensor& g) {
     T* w = p.data<T>();
     const T* d = g.data<T>();
     const T lr = T(this->lr());
-    for (std::size_t k = 0; k < p.numel(); ++k) w[k] -= lr * d[k];
+    for (std::size_t k = 0, n = p.numel(); k < n; ++k) w[k] -= lr * d[k];
   });
 }
 

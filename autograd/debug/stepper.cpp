@@ -28,7 +28,7 @@ bool BackwardStepper::next() {
     s_->last = {};
     return false;
   }
-  s_->last = s_->pass.step();
+  s_->pass.step(&s_->last);
   ++steps_;
   return true;
 }

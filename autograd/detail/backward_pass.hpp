@@ -20,7 +20,7 @@ class BackwardPass {
   BackwardPass& operator=(const BackwardPass&) = delete;
 
   bool done() const { return heap_.empty(); }
-  const Function* upcoming() const { return heap_.empty() ? nullptr : heap_.front().fn.get(); }
+  const Function* upcoming() const { return heap_.empty() ? nullptr : heap_.front().fn; }
   // Runs the function with the highest generation; returns what it saw and produced.
   struct Step {
     std::shared_ptr<Function> fn;
@@ -28,16 +28,18 @@ class BackwardPass {
     Variable output, output_grad;
     Grads input_grads;
   };
-  Step step();
+  // `record`, when given, receives what the step saw (for the stepper; backward() passes nullptr).
+  void step(Step* record = nullptr);
   // After the last step: stores leaf gradients (backward) or returns the inputs' gradients (grad).
   std::vector<Variable> finish();
 
  private:
+  // Raw pointers: touched_ holds the output alive, and the output's creator holds the function.
   struct Entry {
     int generation;
     std::uint64_t order;
-    std::shared_ptr<Function> fn;
-    std::shared_ptr<VariableImpl> output;  // keeps the output (and its pending gradient) alive until fn runs
+    Function* fn;
+    VariableImpl* output;
   };
   static bool later(const Entry& a, const Entry& b);
   void accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g);
@@ -49,8 +51,10 @@ class BackwardPass {
   const std::vector<Variable>* inputs_;
   bool retain_graph_, create_graph_, finished_ = false;
   std::uint64_t epoch_, order_ = 0;
-  std::vector<std::shared_ptr<VariableImpl>> touched_;  // every Variable given a pending gradient
-  std::vector<Entry> heap_;
+  // Every Variable given a pending gradient. Both vectors are borrowed from a per-thread spare list, so a
+  // pass does not grow fresh ones on every call.
+  std::vector<std::shared_ptr<VariableImpl>>& touched_;
+  std::vector<Entry>& heap_;
   std::vector<Variable> results_;
 };
 

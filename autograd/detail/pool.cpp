@@ -1,6 +1,7 @@
 #include "pool.hpp"
 
 #include <atomic>
+#include <bit>
 #include <cstdlib>
 #include <new>
 #include <vector>
@@ -15,14 +16,9 @@ constexpr std::size_t kCacheBudget = 256u
 
 std::atomic<std::size_t> live_bytes{0};
 
+// Smallest c with (64 << c) >= bytes.
 int size_class(std::size_t bytes) {
-  int c = 0;
-  std::size_t cap = kAlign;
-  while (cap < bytes) {
-    cap <<= 1;
-    ++c;
-  }
-  return c;
+  return bytes <= kAlign ? 0 : static_cast<int>(std::bit_width((bytes - 1) / kAlign));
 }
 
 struct Cache {
