@@ -2,6 +2,9 @@
 // Kept apart from xtensor-blas headers, which clash with OpenBLAS's <cblas.h>.
 #include <cblas.h>
 
+#include <cstdio>
+#include <mutex>
+
 #include "../threads.hpp"
 #include "kernels.hpp"
 
@@ -20,6 +23,15 @@ void gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* 
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
+  static std::once_flag checked;
+  std::call_once(checked, [] {
+    if (blas_uses_generic_kernels())
+      std::fprintf(
+          stderr,
+          "tsumiki: OpenBLAS runs its generic '%s' kernels on this AVX-512 CPU (matrix products about 4x "
+          "slower); start the program with OPENBLAS_CORETYPE=SkylakeX\n",
+          blas_core_name().c_str());
+  });
   const std::size_t ra = a.ndim(), rb = b.ndim();
   const std::size_t m = ta ? a.shape()[ra - 1] : a.shape()[ra - 2];
   const std::size_t k = ta ? a.shape()[ra - 2] : a.shape()[ra - 1];
@@ -56,5 +68,13 @@ void set_num_threads(int n) {
 }
 
 int get_num_threads() { return openblas_get_num_threads(); }
+
+std::string blas_core_name() { return openblas_get_corename(); }
+
+bool blas_uses_generic_kernels() {
+  const std::string core = blas_core_name();
+  const bool generic = core == "Prescott" || core == "Core2" || core == "Katmai" || core == "Unknown";
+  return generic && __builtin_cpu_supports("avx512f");
+}
 
 }  // namespace tsumiki
