@@ -2,6 +2,7 @@
 #pragma once
 
 #include "autograd/apply.hpp"
+#include "autograd/conv.hpp"
 #include "autograd/debug/anomaly.hpp"
 #include "autograd/debug/dot.hpp"
 #include "autograd/debug/hooks.hpp"
@@ -9,12 +10,14 @@
 #include "autograd/debug/profiler.hpp"
 #include "autograd/debug/stepper.hpp"
 #include "autograd/derivatives.hpp"
+#include "autograd/dropout.hpp"
 #include "autograd/engine.hpp"
 #include "autograd/error.hpp"
 #include "autograd/function.hpp"
 #include "autograd/functional.hpp"
 #include "autograd/grad_mode.hpp"
 #include "autograd/gradcheck.hpp"
+#include "autograd/normalization.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/tensor.hpp"
 #include "autograd/threads.hpp"

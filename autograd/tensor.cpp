@@ -109,12 +109,13 @@ Tensor::Tensor(const Shape& shape, Dtype dtype)
       numel_(shape.numel()),
       dtype_(dtype) {}
 
-Tensor::Tensor(const Tensor& o) : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), dtype_(o.dtype_) {
+Tensor::Tensor(const Tensor& o)
+    : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), offset_(o.offset_), dtype_(o.dtype_) {
   detail::Buffer::retain(buffer_);
 }
 
 Tensor::Tensor(Tensor&& o) noexcept
-    : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), dtype_(o.dtype_) {
+    : buffer_(o.buffer_), shape_(o.shape_), numel_(o.numel_), offset_(o.offset_), dtype_(o.dtype_) {
   o.buffer_ = nullptr;
 }
 
@@ -125,6 +126,7 @@ Tensor& Tensor::operator=(const Tensor& o) {
     buffer_ = o.buffer_;
     shape_ = o.shape_;
     numel_ = o.numel_;
+    offset_ = o.offset_;
     dtype_ = o.dtype_;
   }
   return *this;
@@ -137,6 +139,7 @@ Tensor& Tensor::operator=(Tensor&& o) noexcept {
     o.buffer_ = nullptr;
     shape_ = o.shape_;
     numel_ = o.numel_;
+    offset_ = o.offset_;
     dtype_ = o.dtype_;
   }
   return *this;
@@ -146,7 +149,7 @@ Tensor::~Tensor() { detail::Buffer::release(buffer_); }
 
 void* Tensor::raw() {
   if (!buffer_) throw Error("Tensor: access to an undefined tensor");
-  return buffer_->data();
+  return static_cast<char*>(buffer_->data()) + offset_;
 }
 
 const void* Tensor::raw() const { return const_cast<Tensor*>(this)->raw(); }
@@ -196,6 +199,18 @@ Tensor Tensor::clone() const {
   if (!defined()) return {};
   Tensor out(shape_, dtype_);
   std::memcpy(out.raw(), raw(), nbytes());
+  return out;
+}
+
+Tensor Tensor::view(std::size_t offset, const Shape& shape) const {
+  if (!defined()) throw Error("Tensor::view: undefined tensor");
+  if (offset + shape.numel() > numel())
+    throw Error("Tensor::view: " + to_string(shape) + " at element " + std::to_string(offset) +
+                " runs past the end of a tensor of shape " + to_string(shape_));
+  Tensor out(*this);
+  out.shape_ = shape;
+  out.numel_ = shape.numel();
+  out.offset_ = offset_ + offset * element_size(dtype_);
   return out;
 }
 
@@ -262,7 +277,7 @@ void Tensor::copy_from(const Tensor& src) {
   if (src.shape() != shape_ || src.dtype() != dtype_)
     throw Error(std::string("Tensor::copy_from: expected ") + dtype_name(dtype_) + " " + to_string(shape_) +
                 ", got " + dtype_name(src.dtype()) + " " + to_string(src.shape()));
-  if (src.buffer_ != buffer_) std::memcpy(raw(), src.raw(), nbytes());
+  if (src.raw() != raw()) std::memmove(raw(), src.raw(), nbytes());
 }
 
 // NumPy-like printing: nested brackets, at most 6 entries per axis (first 3 ... last 3).

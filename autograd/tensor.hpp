@@ -113,7 +113,10 @@ class Tensor {
   template <class T>
   std::vector<T> to_vector() const;
 
-  Tensor clone() const;                      // deep copy
+  Tensor clone() const;  // deep copy
+  // The contiguous block of `shape` starting at flat element `offset`, sharing this tensor's buffer (a view:
+  // writes through either are seen by both). Slicing uses it when the selection is one contiguous block.
+  Tensor view(std::size_t offset, const Shape& shape) const;
   Tensor reshape(const Shape& shape) const;  // shares the buffer; numel must match
   Tensor to(Dtype dtype) const;              // converted copy (or *this when already that dtype)
   void fill(double value);
@@ -123,7 +126,8 @@ class Tensor {
  private:
   detail::Buffer* buffer_ = nullptr;
   Shape shape_;
-  std::size_t numel_ = 0;  // shape_.numel(), kept so element loops need not recompute it
+  std::size_t numel_ = 0;   // shape_.numel(), kept so element loops need not recompute it
+  std::size_t offset_ = 0;  // bytes from the buffer's start to element 0 (non-zero for views)
   Dtype dtype_ = Dtype::Float32;
 };
 

@@ -238,6 +238,344 @@ ts::Fn take_backward_fn(Idx idx, Shape idx_shape, int axis) {
   };
 }
 
+// ---- images (NCHW): direct nested-loop references for the convolution and pooling rows ----
+struct Geom {
+  std::size_t kh, kw, sh, sw, ph, pw;
+};
+std::size_t out_size(std::size_t n, std::size_t k, std::size_t s, std::size_t p) {
+  return (n + 2 * p - k) / s + 1;
+}
+
+// x[n, c, ih, iw] or 0 in the padding.
+double pixel(const XA& x, std::size_t n, std::size_t c, std::ptrdiff_t ih, std::ptrdiff_t iw) {
+  const auto h = static_cast<std::ptrdiff_t>(x.shape()[2]), w = static_cast<std::ptrdiff_t>(x.shape()[3]);
+  if (ih < 0 || iw < 0 || ih >= h || iw >= w) return 0.0;
+  return x(n, c, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw));
+}
+
+// Calls f(n, c, oh, ow, i, j, ih, iw) for every tap of every window.
+template <class F>
+void for_each_tap(const std::vector<std::size_t>& xs, const Geom& g, F&& f) {
+  const std::size_t oh = out_size(xs[2], g.kh, g.sh, g.ph), ow = out_size(xs[3], g.kw, g.sw, g.pw);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t c = 0; c < xs[1]; ++c)
+      for (std::size_t y = 0; y < oh; ++y)
+        for (std::size_t x = 0; x < ow; ++x)
+          for (std::size_t i = 0; i < g.kh; ++i)
+            for (std::size_t j = 0; j < g.kw; ++j)
+              f(n, c, y, x, i, j,
+                static_cast<std::ptrdiff_t>(y * g.sh + i) - static_cast<std::ptrdiff_t>(g.ph),
+                static_cast<std::ptrdiff_t>(x * g.sw + j) - static_cast<std::ptrdiff_t>(g.pw));
+}
+
+std::vector<std::size_t> xshape(const XA& x) { return {x.shape().begin(), x.shape().end()}; }
+
+XA ref_im2col(const XA& x, const Geom& g) {
+  const auto xs = xshape(x);
+  const std::size_t oh = out_size(xs[2], g.kh, g.sh, g.ph), ow = out_size(xs[3], g.kw, g.sw, g.pw);
+  XA col = xt::zeros<double>({xs[0], xs[1] * g.kh * g.kw, oh * ow});
+  for_each_tap(xs, g, [&](auto n, auto c, auto y, auto xx, auto i, auto j, auto ih, auto iw) {
+    col(n, (c * g.kh + i) * g.kw + j, y * ow + xx) = pixel(x, n, c, ih, iw);
+  });
+  return col;
+}
+
+XA ref_col2im(const XA& col, const std::vector<std::size_t>& xs, const Geom& g) {
+  const std::size_t ow = out_size(xs[3], g.kw, g.sw, g.pw);
+  XA x = xt::zeros<double>(xs);
+  for_each_tap(xs, g, [&](auto n, auto c, auto y, auto xx, auto i, auto j, auto ih, auto iw) {
+    if (ih >= 0 && iw >= 0 && ih < static_cast<std::ptrdiff_t>(xs[2]) &&
+        iw < static_cast<std::ptrdiff_t>(xs[3]))
+      x(n, c, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw)) +=
+          col(n, (c * g.kh + i) * g.kw + j, y * ow + xx);
+  });
+  return x;
+}
+
+// The textbook definition: y[n, o, y, x] = b[o] + sum over c, i, j of W[o, c, i, j] x[n, c, y*s + i - p, x*s
+// + j - p].
+XA ref_conv2d(const XA& x, const XA& W, const XA* b, const Geom& g) {
+  const auto xs = xshape(x);
+  const std::size_t oc = W.shape()[0];
+  const std::size_t oh = out_size(xs[2], g.kh, g.sh, g.ph), ow = out_size(xs[3], g.kw, g.sw, g.pw);
+  XA y = xt::zeros<double>({xs[0], oc, oh, ow});
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t o = 0; o < oc; ++o)
+      for (std::size_t r = 0; r < oh; ++r)
+        for (std::size_t q = 0; q < ow; ++q) {
+          double acc = b ? (*b)(o) : 0.0;
+          for (std::size_t c = 0; c < xs[1]; ++c)
+            for (std::size_t i = 0; i < g.kh; ++i)
+              for (std::size_t j = 0; j < g.kw; ++j)
+                acc += W(o, c, i, j) *
+                       pixel(x, n, c,
+                             static_cast<std::ptrdiff_t>(r * g.sh + i) - static_cast<std::ptrdiff_t>(g.ph),
+                             static_cast<std::ptrdiff_t>(q * g.sw + j) - static_cast<std::ptrdiff_t>(g.pw));
+          y(n, o, r, q) = acc;
+        }
+  return y;
+}
+
+// Max (padding never wins) or mean (padding counts as 0) of each window; `argmax` receives the flat index of
+// each maximum in x.
+XA ref_pool(const XA& x, const Geom& g, bool is_max, std::vector<std::size_t>* argmax = nullptr) {
+  const auto xs = xshape(x);
+  const std::size_t oh = out_size(xs[2], g.kh, g.sh, g.ph), ow = out_size(xs[3], g.kw, g.sw, g.pw);
+  XA y = XA::from_shape({xs[0], xs[1], oh, ow});
+  y.fill(is_max ? -INFINITY : 0.0);
+  std::vector<std::size_t> at(y.size(), 0);
+  for_each_tap(xs, g, [&](auto n, auto c, auto r, auto q, auto, auto, auto ih, auto iw) {
+    const std::size_t o = ((n * xs[1] + c) * oh + r) * ow + q;
+    const bool inside = ih >= 0 && iw >= 0 && ih < static_cast<std::ptrdiff_t>(xs[2]) &&
+                        iw < static_cast<std::ptrdiff_t>(xs[3]);
+    if (!is_max) {
+      y.data()[o] += pixel(x, n, c, ih, iw) / static_cast<double>(g.kh * g.kw);
+    } else if (inside && pixel(x, n, c, ih, iw) > y.data()[o]) {
+      y.data()[o] = pixel(x, n, c, ih, iw);
+      at[o] = ((n * xs[1] + c) * xs[2] + static_cast<std::size_t>(ih)) * xs[3] + static_cast<std::size_t>(iw);
+    }
+  });
+  if (argmax) *argmax = at;
+  return y;
+}
+
+// PyTorch's local_response_norm, summing over the channel window directly.
+XA ref_lrn(const XA& x, std::size_t size, double alpha, double beta, double k) {
+  const auto xs = xshape(x);
+  XA y = XA::from_shape(xs);
+  const auto C = static_cast<std::ptrdiff_t>(xs[1]);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::ptrdiff_t c = 0; c < C; ++c)
+      for (std::size_t h = 0; h < xs[2]; ++h)
+        for (std::size_t w = 0; w < xs[3]; ++w) {
+          double s = 0;
+          for (std::ptrdiff_t d = c - static_cast<std::ptrdiff_t>(size / 2);
+               d <= c + static_cast<std::ptrdiff_t>((size - 1) / 2); ++d)
+            if (d >= 0 && d < C)
+              s += x(n, static_cast<std::size_t>(d), h, w) * x(n, static_cast<std::size_t>(d), h, w);
+          y(n, static_cast<std::size_t>(c), h, w) = x(n, static_cast<std::size_t>(c), h, w) /
+                                                    std::pow(k + alpha / static_cast<double>(size) * s, beta);
+        }
+  return y;
+}
+
+// Batch norm with the given per-channel mean and variance (computed from the batch when null).
+XA ref_batch_norm(const XA& x, const XA& gamma, const XA& beta, const XA* mean_in, const XA* var_in,
+                  double eps) {
+  const auto xs = xshape(x);
+  const std::size_t C = xs[1];
+  std::size_t inner = 1;
+  for (std::size_t d = 2; d < xs.size(); ++d) inner *= xs[d];
+  const std::size_t count = xs[0] * inner;
+  std::vector<double> mu(C, 0.0), var(C, 0.0);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t i = 0; i < inner; ++i)
+        mu[c] += x.data()[(n * C + c) * inner + i] / static_cast<double>(count);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t i = 0; i < inner; ++i) {
+        const double d = x.data()[(n * C + c) * inner + i] - mu[c];
+        var[c] += d * d / static_cast<double>(count);
+      }
+  if (mean_in)
+    for (std::size_t c = 0; c < C; ++c) mu[c] = mean_in->data()[c], var[c] = var_in->data()[c];
+  XA y = XA::from_shape(xs);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t i = 0; i < inner; ++i) {
+        const std::size_t at = (n * C + c) * inner + i;
+        y.data()[at] = gamma(c) * (x.data()[at] - mu[c]) / std::sqrt(var[c] + eps) + beta(c);
+      }
+  return y;
+}
+
+// f(x, w) = d/dx sum(w * max_pool2d(x)^2): runs max_pool2d_backward forward, and differentiates it.
+ts::Fn max_pool2d_backward_fn(ts::Size2 k, ts::Size2 s, ts::Size2 p) {
+  return [k, s, p](const Inputs& x) {
+    ts::EnableGradGuard recording;
+    Variable y = ts::max_pool2d(x[0], k, s, p);
+    return ts::grad(ts::sum(y * y * x[1]), x[0], create_graph());
+  };
+}
+
+// Rows for the image ops: every primitive and composite with stride, padding, rectangular and channel cases.
+void add_image_rows(const std::function<void(Row)>& add) {
+  // ---- im2col / col2im ----
+  struct Case {
+    const char* label;
+    Shape x;
+    Geom g;
+  };
+  const std::vector<Case> windows = {{"k3_s1_p0", Shape{1, 2, 4, 4}, {3, 3, 1, 1, 0, 0}},
+                                     {"k3_s2_p1_two_images", Shape{2, 1, 5, 5}, {3, 3, 2, 2, 1, 1}},
+                                     {"k2x3_s1x2_p1x0", Shape{1, 2, 4, 5}, {2, 3, 1, 2, 1, 0}}};
+  for (const auto& c : windows) {
+    const Geom g = c.g;
+    const ts::Size2 k{g.kh, g.kw}, s{g.sh, g.sw}, p{g.ph, g.pw};
+    add({.op = "im2col",
+         .label = c.label,
+         .fn = [k, s, p](const Inputs& x) { return ts::im2col(x[0], k, s, p); },
+         .shapes = {c.x},
+         .domains = {U(-2, 2)},
+         .ref = [g](const Refs& a) -> XA { return ref_im2col(a[0], g); }});
+    const std::size_t oh = out_size(c.x[2], g.kh, g.sh, g.ph), ow = out_size(c.x[3], g.kw, g.sw, g.pw);
+    const Shape xs = c.x;
+    add({.op = "col2im",
+         .label = c.label,
+         .fn = [xs, k, s, p](const Inputs& x) { return ts::col2im(x[0], xs, k, s, p); },
+         .shapes = {Shape{xs[0], xs[1] * g.kh * g.kw, oh * ow}},
+         .domains = {U(-2, 2)},
+         .ref = [xs, g](const Refs& a) -> XA { return ref_col2im(a[0], dims(xs), g); }});
+  }
+
+  // ---- conv2d (composite: im2col + matmul), against the direct nested-loop convolution ----
+  add({.op = "conv2d",
+       .label = "channels_bias",
+       .fn = [](const Inputs& x) { return ts::conv2d(x[0], x[1], x[2]); },
+       .shapes = {Shape{2, 2, 5, 5}, Shape{3, 2, 3, 3}, Shape{3}},
+       .domains = {U(-1, 1)},
+       .ref = [](const Refs& a) -> XA {
+         return ref_conv2d(a[0], a[1], &a[2], {3, 3, 1, 1, 0, 0});
+       }});
+  add({.op = "conv2d",
+       .label = "stride2_pad1",
+       .fn = [](const Inputs& x) { return ts::conv2d(x[0], x[1], x[2], 2, 1); },
+       .shapes = {Shape{1, 2, 5, 6}, Shape{2, 2, 3, 3}, Shape{2}},
+       .domains = {U(-1, 1)},
+       .ref = [](const Refs& a) -> XA {
+         return ref_conv2d(a[0], a[1], &a[2], {3, 3, 2, 2, 1, 1});
+       }});
+  add({.op = "conv2d",
+       .label = "rect_kernel_no_bias",
+       .fn =
+           [](const Inputs& x) {
+             return ts::conv2d(x[0], x[1], {}, {1, 2}, {1, 0});
+           },
+       .shapes = {Shape{2, 1, 4, 5}, Shape{2, 1, 2, 3}},
+       .domains = {U(-1, 1)},
+       .ref = [](const Refs& a) -> XA {
+         return ref_conv2d(a[0], a[1], nullptr, {2, 3, 1, 2, 1, 0});
+       }});
+  add({.op = "conv2d",
+       .label = "1x1_kernel",
+       .fn = [](const Inputs& x) { return ts::conv2d(x[0], x[1], x[2]); },
+       .shapes = {Shape{1, 3, 2, 3}, Shape{2, 3, 1, 1}, Shape{2}},
+       .domains = {U(-1, 1)},
+       .ref = [](const Refs& a) -> XA {
+         return ref_conv2d(a[0], a[1], &a[2], {1, 1, 1, 1, 0, 0});
+       }});
+
+  // ---- pooling (max: all values distinct, so no ties) ----
+  const std::vector<Case> pools = {{"k2_s2", Shape{2, 2, 4, 4}, {2, 2, 2, 2, 0, 0}},
+                                   {"k3_s2_p1", Shape{1, 2, 5, 5}, {3, 3, 2, 2, 1, 1}},
+                                   {"k2_s1_overlapping", Shape{1, 1, 4, 3}, {2, 2, 1, 1, 0, 0}},
+                                   {"k2x3_s2x1_p1x1_odd", Shape{1, 1, 5, 4}, {2, 3, 2, 1, 1, 1}}};
+  for (const auto& c : pools) {
+    const Geom g = c.g;
+    const ts::Size2 k{g.kh, g.kw}, s{g.sh, g.sw}, p{g.ph, g.pw};
+    add({.op = "max_pool2d",
+         .label = c.label,
+         .fn = [k, s, p](const Inputs& x) { return ts::max_pool2d(x[0], k, s, p); },
+         .shapes = {c.x},
+         .domains = {U(-2, 2)},
+         .ref = [g](const Refs& a) -> XA { return ref_pool(a[0], g, true); },
+         .distinct = true});
+    add({.op = "avg_pool2d",
+         .label = c.label,
+         .fn = [k, s, p](const Inputs& x) { return ts::avg_pool2d(x[0], k, s, p); },
+         .shapes = {c.x},
+         .domains = {U(-2, 2)},
+         .ref = [g](const Refs& a) -> XA { return ref_pool(a[0], g, false); }});
+    const std::size_t oh = out_size(c.x[2], g.kh, g.sh, g.ph), ow = out_size(c.x[3], g.kw, g.sw, g.pw);
+    add({.op = "max_pool2d_backward",
+         .label = std::string("via_grad_") + c.label,
+         .fn = max_pool2d_backward_fn(k, s, p),
+         .shapes = {c.x, Shape{c.x[0], c.x[1], oh, ow}},
+         .domains = {U(-2, 2)},
+         .ref = [g](const Refs& a) -> XA {  // 2 w y scattered to the maxima (overlapping windows add up)
+           std::vector<std::size_t> at;
+           const XA y = ref_pool(a[0], g, true, &at);
+           XA gx = xt::zeros<double>(xshape(a[0]));
+           for (std::size_t o = 0; o < y.size(); ++o) gx.data()[at[o]] += 2 * a[1].data()[o] * y.data()[o];
+           return gx;
+         },
+         .distinct = true});
+  }
+  add({.op = "max_pool2d",
+       .label = "default_stride_is_kernel",
+       .fn = [](const Inputs& x) { return ts::max_pool2d(x[0], 2); },
+       .shapes = {Shape{1, 3, 4, 6}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA {
+         return ref_pool(a[0], {2, 2, 2, 2, 0, 0}, true);
+       },
+       .distinct = true});
+
+  // ---- local response normalisation (odd and even windows) ----
+  add({.op = "local_response_norm",
+       .label = "size3",
+       .fn = [](const Inputs& x) { return ts::local_response_norm(x[0], 3, 0.5, 0.75, 1.0); },
+       .shapes = {Shape{2, 4, 2, 2}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA { return ref_lrn(a[0], 3, 0.5, 0.75, 1.0); }});
+  add({.op = "local_response_norm",
+       .label = "size4_even_window_k2",
+       .fn = [](const Inputs& x) { return ts::local_response_norm(x[0], 4, 0.3, 0.6, 2.0); },
+       .shapes = {Shape{1, 5, 2, 1}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA { return ref_lrn(a[0], 4, 0.3, 0.6, 2.0); }});
+
+  // ---- batch norm: batch statistics (2-D and images), and evaluation with running statistics ----
+  add({.op = "batch_norm",
+       .label = "train_2d",
+       .fn = [](const Inputs& x) { return ts::batch_norm(x[0], x[1], x[2], {}, {}); },
+       .shapes = {Shape{4, 3}, Shape{3}, Shape{3}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA { return ref_batch_norm(a[0], a[1], a[2], nullptr, nullptr, 1e-5); }});
+  add({.op = "batch_norm",
+       .label = "train_images",
+       .fn = [](const Inputs& x) { return ts::batch_norm(x[0], x[1], x[2], {}, {}); },
+       .shapes = {Shape{2, 3, 2, 2}, Shape{3}, Shape{3}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA { return ref_batch_norm(a[0], a[1], a[2], nullptr, nullptr, 1e-5); }});
+  add({.op = "batch_norm",
+       .label = "eval_running_stats",
+       .fn =
+           [](const Inputs& x) {
+             return ts::batch_norm(x[0], x[1], x[2], constant_like({0.5, -0.25}, Shape{2}, x[0]),
+                                   constant_like({2.0, 0.5}, Shape{2}, x[0]), {.training = false});
+           },
+       .shapes = {Shape{3, 2, 2, 1}, Shape{2}, Shape{2}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA {
+         const XA m = xa({0.5, -0.25}, {2}), v = xa({2.0, 0.5}, {2});
+         return ref_batch_norm(a[0], a[1], a[2], &m, &v, 1e-5);
+       }});
+  add({.op = "dropout",
+       .label = "eval_is_identity",
+       .fn = [](const Inputs& x) { return ts::dropout(x[0], 0.5, false) * 1.0; },
+       .shapes = {Shape{2, 3}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA { return a[0]; }});
+  add({.op = "dropout",
+       .label = "train_fixed_seed",
+       .fn =
+           [](const Inputs& x) {
+             ts::Generator gen(3);  // the same mask in every evaluation, so central differences are valid
+             return ts::dropout(x[0], 0.5, true, gen);
+           },
+       .shapes = {Shape{4, 4}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA {  // the same draws: keep where u >= p, scaled by 2
+         ts::Generator gen(3);
+         const Tensor u = ts::rand(Shape{4, 4}, Dtype::Float64, gen);
+         XA y = a[0];
+         for (std::size_t i = 0; i < y.size(); ++i) y.data()[i] = u.flat(i) >= 0.5 ? 2 * y.data()[i] : 0.0;
+         return y;
+       }});
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The table
 // ---------------------------------------------------------------------------------------------------------
@@ -1552,6 +1890,7 @@ std::vector<Row> make_rows() {
            return xt::mean(ref_softplus(a[0]) - t * a[0]);
          }});
   }
+  add_image_rows(add);
   return rows;
 }
 
@@ -1739,7 +2078,11 @@ TEST(OpTable, KnownPrimitivesAreRegistered) {
                                                "get_item_backward",
                                                "take",
                                                "take_backward",
-                                               "concat"};
+                                               "concat",
+                                               "im2col",
+                                               "col2im",
+                                               "max_pool2d",
+                                               "max_pool2d_backward"};
   const auto& registered = ts::registered_ops();
   for (const auto& name : primitives)
     EXPECT_NE(std::find(registered.begin(), registered.end(), name), registered.end())

@@ -54,6 +54,23 @@ enum class Reduce { Sum, Max, Min };
 Tensor reduce(Reduce op, const Tensor& x, const std::vector<std::size_t>& axes, bool keepdims);
 Tensor sum_to(const Tensor& x, const Shape& shape);
 
+// ---- sliding windows over (N, C, H, W) images (float32/float64) ----
+// Kernel (kh, kw), stride (sh, sw), zero padding (ph, pw); the output is (oh, ow).
+struct Window {
+  std::size_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0;
+  std::size_t oh = 0, ow = 0;
+};
+// (N, C, H, W) -> (N, C*kh*kw, oh*ow): row (c*kh + i)*kw + j holds tap (i, j) of channel c at every output
+// position; taps in the padding read 0.
+Tensor im2col(const Tensor& x, const Window& w);
+// The adjoint of im2col: zeros of x_shape with every column entry added at its tap (padding taps dropped).
+Tensor col2im(const Tensor& col, const Shape& x_shape, const Window& w);
+// Maximum of each window of (N, C, H, W) -> (N, C, oh, ow); padding never wins, the first maximum does (NaN
+// propagates). `indices` receives each maximum's flat index into x (int64, the output's shape).
+Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices);
+// zeros of `shape` with g[i] added at flat index indices[i] (repeats accumulate).
+Tensor scatter_add_flat(const Tensor& g, const Tensor& indices, const Shape& shape);
+
 // ---- BLAS ----
 // op(A) op(B) over matching (or absent) leading batch dimensions.
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a, bool trans_b);

@@ -59,10 +59,28 @@ std::ptrdiff_t range_layout(const Shape& x, const std::vector<AxisRange>& ranges
 }
 }  // namespace
 
+namespace {
+// A selection is one contiguous block when, from the last axis back, every axis is whole until one that is
+// a step-1 range, and every axis before that one has a single element.
+bool contiguous(const Shape& x, const std::vector<AxisRange>& ranges) {
+  std::size_t d = ranges.size();
+  while (d > 0 && ranges[d - 1].start == 0 && ranges[d - 1].step == 1 && ranges[d - 1].length == x[d - 1])
+    --d;
+  if (d == 0) return true;
+  if (ranges[d - 1].step != 1 && ranges[d - 1].length > 1) return false;
+  for (std::size_t k = 0; k + 1 < d; ++k)
+    if (ranges[k].length != 1) return false;
+  return true;
+}
+}  // namespace
+
 Tensor gather_ranges(const Tensor& x, const std::vector<AxisRange>& ranges) {
   Shape shape;
   Strides src{};
   const std::ptrdiff_t offset = range_layout(x.shape(), ranges, shape, src);
+  // Contiguous blocks (batches of rows, a row of a matrix) share the buffer instead of being copied.
+  if (shape.numel() > 0 && contiguous(x.shape(), ranges))
+    return x.view(static_cast<std::size_t>(offset), shape);
   return dispatch_all(x.dtype(), [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, x.dtype());

@@ -18,6 +18,25 @@ Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
   Tensor out(shape, x.dtype());
   const T* src = x.data<T>();
   T* dst = out.data<T>();
+  if (inner == 1 && n > 0) {  // reducing the contiguous axis: one running value per row
+    for (std::size_t o = 0; o < outer; ++o) {
+      const T* in = src + o * n;
+      T acc = in[0];
+      switch (op) {
+        case Reduce::Sum:
+          for (std::size_t k = 1; k < n; ++k) acc += in[k];
+          break;
+        case Reduce::Max:
+          for (std::size_t k = 1; k < n; ++k) acc = std::max(acc, in[k]);
+          break;
+        case Reduce::Min:
+          for (std::size_t k = 1; k < n; ++k) acc = std::min(acc, in[k]);
+          break;
+      }
+      dst[o] = acc;
+    }
+    return out;
+  }
   for (std::size_t o = 0; o < outer; ++o) {
     const T* blk = src + o * n * inner;
     T* row = dst + o * inner;

@@ -20,7 +20,7 @@
 #
 # The layouts read here (libstdc++; libc++ names are tried as a fallback):
 #   Shape    { size_t dims_[8]; uint8_t rank_; }
-#   Tensor   { detail::Buffer* buffer_; Shape shape_; Dtype dtype_; }   data at (char*)buffer_ + 64
+#   Tensor   { detail::Buffer* buffer_; Shape shape_; numel_; offset_; Dtype dtype_; }   data at (char*)buffer_ + 64 + offset_
 #   Variable { std::shared_ptr<VariableImpl> impl_; }
 #   VariableImpl { Tensor data; Variable grad; std::shared_ptr<Function> creator; std::string name;
 #                  std::source_location site; ...; bool requires_grad; bool retains_grad; ... }
@@ -40,6 +40,13 @@ DTYPES = {0: ("float32", "float"), 1: ("float64", "double"), 2: ("int64", "long"
 
 
 # ---- helpers ----
+
+
+def _has_field(val, name):
+    try:
+        return any(f.name == name for f in val.type.strip_typedefs().fields())
+    except Exception:
+        return False
 
 
 def _field(val, *names):
@@ -175,7 +182,8 @@ def _tensor_values(val):
     try:
         n = _numel(val["shape_"])
         char_p = gdb.lookup_type("char").pointer()
-        data = (val["buffer_"].cast(char_p) + BUFFER_HEADER).cast(gdb.lookup_type(ctype).pointer())
+        offset = int(val["offset_"]) if _has_field(val, "offset_") else 0  # views start inside the buffer
+        data = (val["buffer_"].cast(char_p) + BUFFER_HEADER + offset).cast(gdb.lookup_type(ctype).pointer())
         shown = [_format_number(data[i], ctype) for i in range(min(n, MAX_VALUES))]
     except (gdb.error, gdb.MemoryError, RuntimeError):
         return "[<unreadable>]"

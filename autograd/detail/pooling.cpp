@@ -1,0 +1,105 @@
+// Max pooling with the positions of the maxima, and the flat scatter-add that is its adjoint.
+// (The memory pool lives in pool.cpp; this file is about pooling windows.)
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <vector>
+
+#include "kernels.hpp"
+#include "loops.hpp"
+
+namespace tsumiki::kernels {
+namespace {
+
+// c ? a : b by masks: the compiler turns a ?: on floats into a branch, and a data-dependent branch here
+// mispredicts about half the time.
+template <class T>
+T select(bool c, T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+  U ua, ub;
+  std::memcpy(&ua, &a, sizeof(T));
+  std::memcpy(&ub, &b, sizeof(T));
+  const U m = U(0) - static_cast<U>(c);
+  const U r = (ua & m) | (ub & ~m);
+  T out;
+  std::memcpy(&out, &r, sizeof(T));
+  return out;
+}
+
+// Walks each output row tap by tap, keeping the running maximum of every output column in a small buffer:
+// the columns are independent, so the comparisons pipeline (one window at a time is a chain of dependent
+// compare-and-select steps, several times slower).
+template <class T>
+void max_pool_typed(const Tensor& x, const Window& w, Tensor& out, Tensor& indices) {
+  const Shape& s = x.shape();
+  const std::size_t planes = s[0] * s[1], h = s[2], wd = s[3];
+  const T* src = x.data<T>();
+  T* dst = out.data<T>();
+  std::int64_t* idx = indices.data<std::int64_t>();
+  std::vector<ColumnRange> cols(w.kw);
+  for (std::size_t j = 0; j < w.kw; ++j) cols[j] = inside_columns(wd, j, w);
+  std::vector<T> best(w.ow);
+  std::vector<std::ptrdiff_t> at(w.ow);
+  for (std::size_t p = 0; p < planes; ++p) {
+    const auto base = static_cast<std::ptrdiff_t>(p * h * wd);
+    for (std::size_t oh = 0; oh < w.oh; ++oh) {
+      // Rows of the window inside the image; padding <= kernel / 2, so every window has a pixel.
+      const auto top = static_cast<std::ptrdiff_t>(oh * w.sh) - static_cast<std::ptrdiff_t>(w.ph);
+      const std::ptrdiff_t i0 = top < 0 ? 0 : top;
+      const std::ptrdiff_t i1 = std::min<std::ptrdiff_t>(top + static_cast<std::ptrdiff_t>(w.kh), h);
+      for (std::size_t ow = 0; ow < w.ow; ++ow) {  // start from the window's first pixel
+        const auto left = static_cast<std::ptrdiff_t>(ow * w.sw) - static_cast<std::ptrdiff_t>(w.pw);
+        at[ow] = base + i0 * static_cast<std::ptrdiff_t>(wd) + (left < 0 ? 0 : left);
+        best[ow] = src[at[ow]];
+      }
+      for (std::ptrdiff_t i = i0; i < i1; ++i) {
+        const std::ptrdiff_t row = base + i * static_cast<std::ptrdiff_t>(wd);
+        for (std::size_t j = 0; j < w.kw; ++j) {
+          const std::ptrdiff_t shift =
+              row + static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
+          for (std::size_t ow = cols[j].lo; ow < cols[j].hi; ++ow) {
+            const std::ptrdiff_t pos = shift + static_cast<std::ptrdiff_t>(ow * w.sw);
+            const T v = src[pos];
+            // The first maximum wins; a NaN wins and stays. `|`, not `||`: no branch.
+            const bool take = (v > best[ow]) | (v != v);
+            best[ow] = select(take, v, best[ow]);
+            at[ow] = select(take, pos, at[ow]);
+          }
+        }
+      }
+      const std::size_t o = (p * w.oh + oh) * w.ow;
+      for (std::size_t ow = 0; ow < w.ow; ++ow) {
+        dst[o + ow] = best[ow];
+        idx[o + ow] = at[ow];
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
+  const Shape shape{x.shape()[0], x.shape()[1], w.oh, w.ow};
+  indices = Tensor(shape, Dtype::Int64);
+  return dispatch_floating(x.dtype(), "max_pool2d", [&](auto t) {
+    using T = decltype(t);
+    Tensor out(shape, x.dtype());
+    max_pool_typed<T>(x, w, out, indices);
+    return out;
+  });
+}
+
+Tensor scatter_add_flat(const Tensor& g, const Tensor& indices, const Shape& shape) {
+  return dispatch_floating(g.dtype(), "scatter_add_flat", [&](auto t) {
+    using T = decltype(t);
+    Tensor out = zeros(shape, g.dtype());
+    const T* src = g.data<T>();
+    const std::int64_t* idx = indices.data<std::int64_t>();
+    T* dst = out.data<T>();
+    for (std::size_t i = 0; i < g.numel(); ++i) dst[idx[i]] += src[i];
+    return out;
+  });
+}
+
+}  // namespace tsumiki::kernels

@@ -1,0 +1,42 @@
+// Max pooling: a primitive that remembers where each window's maximum was, and its adjoint scatter.
+#include "../apply.hpp"
+#include "checks.hpp"
+#include "window.hpp"
+
+namespace tsumiki {
+namespace {
+
+// y = zeros(x_shape) with g added at the positions i of the maxima;  gg = take(flatten(gy), i)
+TSUMIKI_REGISTER_OP("max_pool2d_backward");
+Variable max_pool2d_backward(const Variable& g, const Tensor& indices, const Shape& x_shape,
+                             const Site& site) {
+  return apply(
+      "max_pool2d_backward", {g}, site, [&] { return kernels::scatter_add_flat(g.data(), indices, x_shape); },
+      [indices, site](const Function&, const Variable& gy) {
+        return Grads{take(reshape(gy, Shape{gy.numel()}, site), indices, 0, site)};
+      });
+}
+
+}  // namespace
+
+// y = max over each window, i = where it was;  gx = max_pool2d_backward(gy, i)
+TSUMIKI_REGISTER_OP("max_pool2d");
+Variable max_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, const Site& site) {
+  detail::check_floating("max_pool2d", x, site);
+  if (stride.h == 0 && stride.w == 0) stride = kernel;
+  const kernels::Window w = detail::window("max_pool2d", x.shape(), kernel, stride, padding, site);
+  if (2 * w.ph > w.kh || 2 * w.pw > w.kw)
+    fail("max_pool2d",
+         "padding (" + std::to_string(w.ph) + ", " + std::to_string(w.pw) +
+             ") must be at most half the kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + ")",
+         site);
+  Tensor indices;
+  Tensor y = kernels::max_pool2d(x.data(), w, indices);
+  return apply(
+      "max_pool2d", {x}, site, [&] { return std::move(y); },
+      [indices, site](const Function& f, const Variable& gy) {
+        return Grads{max_pool2d_backward(gy, indices, f.input(0).shape(), site)};
+      });
+}
+
+}  // namespace tsumiki

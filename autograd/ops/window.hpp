@@ -1,0 +1,14 @@
+// Validation of sliding-window arguments shared by the convolution and pooling ops (internal).
+#pragma once
+
+#include "../conv.hpp"
+#include "../detail/kernels.hpp"
+
+namespace tsumiki::detail {
+
+// Checks that x_shape is (N, C, H, W) and the window fits, and returns the window's geometry (output size
+// included). Errors name `op`, the shape and the window.
+kernels::Window window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
+                       const Site& site);
+
+}  // namespace tsumiki::detail
