@@ -31,6 +31,7 @@ std::vector<std::string> optimizer_names(const Module& model, const optim::Optim
 void save_checkpoint(const std::string& path, const Module& model, const optim::Optimizer* optimizer) {
   io::NamedTensors entries;
   for (const auto& [name, p] : model.named_parameters()) entries.emplace_back("param." + name, p.data());
+  for (const auto& [name, b] : model.named_buffers()) entries.emplace_back("buffer." + name, b.data());
   if (optimizer) {
     const auto names = optimizer_names(model, *optimizer);
     for (auto& [key, t] : optimizer->state_dict()) {
@@ -52,8 +53,12 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
   std::vector<std::string> problems;
   std::vector<std::pair<Tensor, Tensor>> copies;  // (destination, source), applied only when all match
   std::map<std::string, bool> used;
-  for (auto& [name, p] : model.named_parameters()) {
-    auto it = file.find("param." + name);
+  std::vector<std::pair<std::string, Variable>> entries;
+  for (auto& [name, p] : model.named_parameters()) entries.emplace_back("param." + name, p);
+  for (auto& [name, b] : model.named_buffers()) entries.emplace_back("buffer." + name, b);
+  for (auto& [key, p] : entries) {
+    const std::string name = key.substr(key.find('.') + 1);
+    auto it = file.find(key);
     if (it == file.end()) {
       problems.push_back("missing " + name + " (" + describe(p.data()) + ")");
       continue;
@@ -88,7 +93,7 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
     if (state.empty()) problems.push_back("no optimizer state in the file");
   }
   for (const auto& [key, t] : file)
-    if (!used.count(key) && (key.rfind("param.", 0) == 0 || !optimizer))
+    if (!used.count(key) && (key.rfind("param.", 0) == 0 || key.rfind("buffer.", 0) == 0 || !optimizer))
       if (key.rfind("optim.", 0) != 0) problems.push_back("unexpected " + key.substr(key.find('.') + 1));
   if (!problems.empty()) {
     std::string msg = "load_checkpoint: '" + path + "' does not match the model:";

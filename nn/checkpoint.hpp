@@ -1,6 +1,7 @@
 // Checkpoints: a model's parameters and, optionally, its optimizer's state in one NumPy .npz file.
 //
-// Entries are "param.<name>" (e.g. "param.fc1.W") and "optim.<name>.<slot>" plus "optim.step", so
+// Entries are "param.<name>" (e.g. "param.fc1.W"), "buffer.<name>" (e.g. batch norm's running statistics)
+// and "optim.<name>.<slot>" plus "optim.step", so
 // numpy.load(path) shows them by name. Saving is atomic (temporary file + rename). Loading checks every name,
 // shape and dtype first and changes nothing unless all match; the error lists every mismatch.
 #pragma once

@@ -11,6 +11,8 @@ void Module::check_name(const std::string& name) const {
     if (n == name) throw Error("Module: '" + name + "' is already registered");
   for (const auto& [n, m] : children_)
     if (n == name) throw Error("Module: '" + name + "' is already registered");
+  for (const auto& [n, b] : buffers_)
+    if (n == name) throw Error("Module: '" + name + "' is already registered");
 }
 
 Variable Module::register_parameter(const std::string& name, Variable v) {
@@ -24,15 +26,32 @@ Variable Module::register_parameter(const std::string& name, Variable v) {
   return v;
 }
 
+Variable Module::register_buffer(const std::string& name, Variable v) {
+  check_name(name);
+  if (!v.defined()) throw Error("Module::register_buffer: '" + name + "' is undefined");
+  if (v.requires_grad())
+    throw Error("Module::register_buffer: '" + name + "' requires grad (register it as a parameter)");
+  if (v.name().empty()) v.name(name);
+  buffers_.emplace_back(name, v);
+  return v;
+}
+
 void Module::add_child(const std::string& name, std::shared_ptr<Module> m) {
   check_name(name);
   if (!m) throw Error("Module::register_module: '" + name + "' is null");
   children_.emplace_back(name, std::move(m));
 }
 
-void Module::collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out) const {
-  for (const auto& [n, p] : params_) out.emplace_back(prefix + n, p);
-  for (const auto& [n, m] : children_) m->collect(prefix + n + ".", out);
+void Module::collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out,
+                     bool buffers) const {
+  for (const auto& [n, p] : buffers ? buffers_ : params_) out.emplace_back(prefix + n, p);
+  for (const auto& [n, m] : children_) m->collect(prefix + n + ".", out, buffers);
+}
+
+std::vector<std::pair<std::string, Variable>> Module::named_buffers() const {
+  std::vector<std::pair<std::string, Variable>> out;
+  collect("", out, true);
+  return out;
 }
 
 std::vector<std::pair<std::string, Variable>> Module::named_parameters() const {

@@ -35,6 +35,9 @@ class Module {
   std::vector<Variable> parameters() const;
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& children() const { return children_; }
   std::size_t num_parameters() const;  // scalar count
+  // State that is not trained but belongs to the model (batch norm's running statistics): saved in
+  // checkpoints, never given to optimizers. Named like parameters: "bn1.running_mean".
+  std::vector<std::pair<std::string, Variable>> named_buffers() const;
 
   void zero_grad();
   void train(bool on = true);  // recursively; dropout and batch norm read it
@@ -47,6 +50,8 @@ class Module {
  protected:
   // Registers and returns the parameter (marked requires_grad). Names are unique within a module.
   Variable register_parameter(const std::string& name, Variable v);
+  // Registers and returns a buffer (a Variable that does not require grad; update it with set_data).
+  Variable register_buffer(const std::string& name, Variable v);
   template <class M>
   std::shared_ptr<M> register_module(const std::string& name, std::shared_ptr<M> m) {
     add_child(name, m);
@@ -56,10 +61,12 @@ class Module {
  private:
   void add_child(const std::string& name, std::shared_ptr<Module> m);
   void check_name(const std::string& name) const;
-  void collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out) const;
+  void collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out,
+               bool buffers = false) const;
   void summarize(const std::string& prefix, std::string& out) const;
 
   std::vector<std::pair<std::string, Variable>> params_;
+  std::vector<std::pair<std::string, Variable>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };

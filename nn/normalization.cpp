@@ -1,0 +1,48 @@
+#include "normalization.hpp"
+
+#include "../autograd/conv.hpp"
+
+namespace tsumiki::nn {
+
+BatchNorm::BatchNorm(const char* kind, std::size_t rank_lo, std::size_t rank_hi, std::size_t num_features,
+                     const BatchNormOptions& o)
+    : kind_(kind), rank_lo_(rank_lo), rank_hi_(rank_hi), features_(num_features), options_(o) {
+  if (num_features == 0) throw Error(std::string(kind) + ": num_features must be positive");
+  if (o.affine) {
+    gamma = register_parameter("gamma", Variable(ones(Shape{num_features}, o.dtype)));
+    beta = register_parameter("beta", Variable(zeros(Shape{num_features}, o.dtype)));
+  }
+  if (o.track_running_stats) {
+    running_mean = register_buffer("running_mean", Variable(zeros(Shape{num_features}, o.dtype)));
+    running_var = register_buffer("running_var", Variable(ones(Shape{num_features}, o.dtype)));
+  }
+}
+
+Variable BatchNorm::forward(const Variable& x) {
+  if (!x.defined() || x.ndim() < rank_lo_ || x.ndim() > rank_hi_ || x.shape()[1] != features_)
+    throw Error(describe() + ": expected input " +
+                (rank_hi_ == 4 ? "(N, " + std::to_string(features_) + ", H, W)"
+                               : "(N, " + std::to_string(features_) + ") or (N, " +
+                                     std::to_string(features_) + ", L)") +
+                ", got " + (x.defined() ? to_string(x.shape()) : std::string("undefined")));
+  return batch_norm(x, gamma, beta, running_mean, running_var,
+                    {.training = is_training(), .momentum = options_.momentum, .eps = options_.eps});
+}
+
+std::string BatchNorm::describe() const { return std::string(kind_) + "(" + std::to_string(features_) + ")"; }
+
+LocalResponseNorm::LocalResponseNorm(std::size_t size, double alpha, double beta, double k)
+    : size_(size), alpha_(alpha), beta_(beta), k_(k) {
+  if (size == 0) throw Error("LocalResponseNorm: size must be positive");
+}
+
+Variable LocalResponseNorm::forward(const Variable& x) {
+  return local_response_norm(x, size_, alpha_, beta_, k_);
+}
+
+std::string LocalResponseNorm::describe() const {
+  return "LocalResponseNorm(size " + std::to_string(size_) + ", alpha " + std::to_string(alpha_) + ", beta " +
+         std::to_string(beta_) + ", k " + std::to_string(k_) + ")";
+}
+
+}  // namespace tsumiki::nn
