@@ -25,6 +25,7 @@
 #include "nn/checkpoint.hpp"
 #include "nn/conv.hpp"
 #include "nn/data/dataset.hpp"
+#include "nn/distributed.hpp"
 #include "nn/data/idx.hpp"
 #include "nn/dropout.hpp"
 #include "nn/init.hpp"

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <tsumiki.hpp>
 
+#include "common/cluster.hpp"
 #include "common/plot.hpp"
 #include "common/progress.hpp"
 
@@ -32,16 +33,6 @@ std::vector<std::size_t> parse_sizes(const std::string& s) {
   while (std::getline(in, item, ','))
     if (!item.empty()) out.push_back(std::stoul(item));
   return out;
-}
-
-double evaluate(nn::Module& model, const data::Dataset& set) {
-  NoGradGuard no_grad;
-  model.eval();
-  data::DataLoader loader(set, {.batch_size = 1000, .shuffle = false});
-  double hits = 0;
-  for (const auto& b : loader) hits += accuracy(model(b.x), b.y) * static_cast<double>(b.y.numel());
-  model.train();
-  return hits / static_cast<double>(set.size());
 }
 
 }  // namespace
@@ -71,16 +62,23 @@ int main(int argc, char** argv) {
   app.add_option("--threads", threads, "BLAS threads")->check(CLI::PositiveNumber);
   app.add_option("--limit", limit, "use only the first N training examples (quick runs)");
   app.add_option("--out", out_dir, "folder for the CSV and PNG of the curves");
+  bool distributed = false;
+  app.add_flag(
+      "--distributed", distributed,
+      "data-parallel over MPI ranks (run under mpirun): each rank takes --batch rows of every global batch");
   CLI11_PARSE(app, argc, argv);
 
   try {
+    const examples::Cluster cluster(distributed);
     set_num_threads(threads);
     manual_seed(seed);
     data::Dataset train = data::load_fashion_mnist(data_dir, true);
     const data::Dataset test = data::load_fashion_mnist(data_dir, false);
     if (limit > 0 && limit < train.size()) train = train.slice(0, limit);
-    std::printf("Fashion-MNIST: %zu training and %zu test images from %s\n", train.size(), test.size(),
-                data_dir.c_str());
+    if (cluster.root())
+      std::printf("Fashion-MNIST: %zu training and %zu test images from %s%s\n", train.size(), test.size(),
+                  data_dir.c_str(),
+                  distributed ? (", " + std::to_string(cluster.size()) + " MPI ranks").c_str() : "");
 
     nn::Sequential model;
     std::size_t in = 784;
@@ -91,14 +89,15 @@ int main(int argc, char** argv) {
       in = h;
     }
     model.add("fc" + std::to_string(layer), std::make_shared<nn::Linear>(in, 10));
-    std::printf("%s", model.summary().c_str());
+    if (cluster.root()) std::printf("%s", model.summary().c_str());
 
     auto opt = optim::make_optimizer(optimizer, model.parameters(), lr);
     if (weight_decay > 0) opt->add_hook(optim::weight_decay(weight_decay));
     if (!load_path.empty()) {
-      nn::load_checkpoint(load_path, model, opt.get());
-      std::printf("resumed from %s (step %zu), test accuracy %.4f\n", load_path.c_str(), opt->steps(),
-                  evaluate(model, test));
+      nn::load_checkpoint(load_path, model, opt.get());  // every rank reads the same file
+      const double acc = cluster.accuracy(model, test);
+      if (cluster.root())
+        std::printf("resumed from %s (step %zu), test accuracy %.4f\n", load_path.c_str(), opt->steps(), acc);
     }
 
     std::unique_ptr<optim::CosineAnnealingLR> cosine;
@@ -112,30 +111,42 @@ int main(int argc, char** argv) {
 
     std::filesystem::create_directories(out_dir);
     examples::Table curves{{"epoch", "train_loss", "test_accuracy", "seconds"}, {}};
-    data::DataLoader loader(train, {.batch_size = batch, .shuffle = true, .seed = seed});
+    cluster.broadcast(model.parameters());  // every rank starts from rank 0's weights
+    // Distributed: full global batches only, so every rank takes part in every gradient average.
+    data::DataLoader loader(train, {.batch_size = batch,
+                                    .shuffle = true,
+                                    .drop_last = distributed,
+                                    .seed = seed,
+                                    .rank = cluster.rank(),
+                                    .world = cluster.size()});
     const auto start = std::chrono::steady_clock::now();
     double test_acc = 0;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
-      examples::ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
+      examples::ProgressBar bar(cluster.root(),
+                                "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
                                 loader.num_batches());
       for (const auto& b : loader) {
         const Variable loss = softmax_cross_entropy(model(b.x), b.y);
         model.zero_grad();
         loss.backward();
+        cluster.average_gradients(model.parameters());
         opt->step();
-        bar.update(b.y.numel(), loss.item<double>());
+        bar.update(b.y.numel() * static_cast<std::size_t>(cluster.size()), loss.item<double>());
       }
       bar.finish();
-      test_acc = evaluate(model, test);
+      test_acc = cluster.accuracy(model, test);
+      const double train_loss = cluster.sum(bar.mean_loss()) / cluster.size();
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::printf("epoch %d  train_loss %.4f  test_accuracy %.4f  %.0f examples/s  %.1fs\n", epoch,
-                  bar.mean_loss(), test_acc, bar.examples_per_second(), secs);
+      if (cluster.root())
+        std::printf("epoch %d  train_loss %.4f  test_accuracy %.4f  %.0f examples/s  %.1fs\n", epoch,
+                    train_loss, test_acc, bar.examples_per_second(), secs);
       std::fflush(stdout);
-      curves.add({static_cast<double>(epoch), bar.mean_loss(), test_acc, secs});
+      curves.add({static_cast<double>(epoch), train_loss, test_acc, secs});
       if (cosine) cosine->step();
       if (step_lr) step_lr->step();
     }
 
+    if (!cluster.root()) return 0;  // rank 0 writes the files and the results
     const std::string csv = out_dir + "/mlp_curves.csv", png = out_dir + "/mlp_curves.png";
     curves.write_csv(csv);
     if (examples::plot_png(csv, curves,

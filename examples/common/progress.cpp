@@ -6,9 +6,10 @@
 
 namespace examples {
 
-ProgressBar::ProgressBar(std::string label, std::size_t total)
+ProgressBar::ProgressBar(bool visible, std::string label, std::size_t total)
     : label_(std::move(label)),
       total_(total),
+      visible_(visible),
       tty_(isatty(fileno(stderr)) != 0),
       start_(std::chrono::steady_clock::now()) {}
 
@@ -22,6 +23,7 @@ void ProgressBar::update(std::size_t examples, double loss) {
   ++count_;
   examples_ += examples;
   loss_sum_ += loss;
+  if (!visible_) return;
   if (tty_) {
     draw(false);
   } else if (total_ && done_ * 10 / total_ > last_decile_) {
@@ -43,7 +45,7 @@ void ProgressBar::draw(bool newline) {
 }
 
 void ProgressBar::finish() {
-  if (tty_) {
+  if (visible_ && tty_) {
     draw(false);
     std::fprintf(stderr, "\n");
   }

@@ -5,12 +5,15 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <utility>
 
 namespace examples {
 
 class ProgressBar {
  public:
-  ProgressBar(std::string label, std::size_t total);
+  // A hidden bar (visible = false: e.g. ranks other than 0) only keeps the statistics.
+  ProgressBar(bool visible, std::string label, std::size_t total);
+  ProgressBar(std::string label, std::size_t total) : ProgressBar(true, std::move(label), total) {}
   // After each batch: its size and loss.
   void update(std::size_t examples, double loss);
   void finish();
@@ -22,7 +25,7 @@ class ProgressBar {
   std::string label_;
   std::size_t total_, done_ = 0, examples_ = 0, count_ = 0, last_decile_ = 0;
   double loss_sum_ = 0;
-  bool tty_;
+  bool visible_, tty_;
   std::chrono::steady_clock::time_point start_;
 };
 

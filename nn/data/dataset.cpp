@@ -40,11 +40,14 @@ Dataset Dataset::slice(std::size_t begin, std::size_t end) const {
 DataLoader::DataLoader(const Dataset& dataset, const LoaderOptions& options)
     : dataset_(dataset), options_(options), order_(dataset.size()) {
   if (options.batch_size == 0) throw Error("DataLoader: batch_size must be positive");
+  if (options.world < 1 || options.rank < 0 || options.rank >= options.world)
+    throw Error("DataLoader: rank " + std::to_string(options.rank) + " is outside a world of " +
+                std::to_string(options.world));
   std::iota(order_.begin(), order_.end(), 0);
 }
 
 std::size_t DataLoader::num_batches() const {
-  const std::size_t n = dataset_.size(), b = options_.batch_size;
+  const std::size_t n = dataset_.size(), b = options_.batch_size * static_cast<std::size_t>(options_.world);
   return options_.drop_last ? n / b : (n + b - 1) / b;
 }
 
@@ -69,8 +72,12 @@ DataLoader::Iterator& DataLoader::Iterator::operator++() {
 }
 
 void DataLoader::Iterator::load() {
-  const std::size_t b = loader_->options_.batch_size;
-  const std::size_t from = batch_ * b, to = std::min(from + b, loader_->dataset_.size());
+  const auto& o = loader_->options_;
+  const std::size_t n = loader_->dataset_.size(), b = o.batch_size;
+  // This rank's rows of global batch batch_: [global start + rank * b, + b), clipped to the data.
+  const std::size_t from =
+      std::min(n, batch_ * b * static_cast<std::size_t>(o.world) + static_cast<std::size_t>(o.rank) * b);
+  const std::size_t to = std::min(from + b, n);
   const std::vector<std::int64_t> idx(loader_->order_.begin() + static_cast<std::ptrdiff_t>(from),
                                       loader_->order_.begin() + static_cast<std::ptrdiff_t>(to));
   auto [x, y] = loader_->dataset_.rows(idx);

@@ -37,6 +37,10 @@ struct LoaderOptions {
   bool shuffle = true;
   bool drop_last = false;  // drop a final batch smaller than batch_size
   std::uint64_t seed = 0;  // the order of epoch e depends only on (seed, e)
+  // Data-parallel training (nn/distributed.hpp): every rank walks the same order in global batches of
+  // batch_size * world rows and takes its own batch_size rows of each.
+  int rank = 0;
+  int world = 1;
 };
 
 class DataLoader {
