@@ -1,19 +1,15 @@
 // Train a multi-layer perceptron on Fashion-MNIST: the README's main job.
 //
 //   mlp --epochs 20 --optimizer adam --lr 1e-3 --hidden 100 --out runs/mlp
+//   mpirun -np 2 mlp --distributed            # data-parallel over two processes
 //
 // Prints a progress bar per epoch, then train loss and test accuracy; writes <out>/mlp_curves.csv and
 // <out>/mlp_curves.png. The last line printed is "test_accuracy <value>".
 #include <CLI/CLI.hpp>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
 #include <sstream>
 #include <tsumiki.hpp>
 
-#include "common/cluster.hpp"
-#include "common/plot.hpp"
-#include "common/progress.hpp"
+#include "common/classifier.hpp"
 
 using namespace tsumiki;
 
@@ -39,130 +35,24 @@ std::vector<std::size_t> parse_sizes(const std::string& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Train an MLP on Fashion-MNIST with Tsumiki"};
-  std::string data_dir = data::kFashionMnistDir, optimizer = "adam", hidden = "100", act = "relu";
-  std::string out_dir = "runs/mlp", save_path, load_path, schedule = "cosine";
-  int epochs = 20, threads = 1;
-  std::size_t batch = 100, limit = 0;
-  double lr = 1e-3, weight_decay = 0;
-  std::uint64_t seed = 1;
-  app.add_option("--data", data_dir, "folder with the four Fashion-MNIST IDX files (raw or .gz)");
-  app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::PositiveNumber);
-  app.add_option("--batch", batch, "examples per step")->check(CLI::PositiveNumber);
-  app.add_option("--lr", lr, "learning rate")->check(CLI::PositiveNumber);
-  app.add_option("--optimizer", optimizer,
-                 "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw");
+  examples::ClassifierRun run("mlp");
+  run.add_options(app);
+  std::string hidden = "100", act = "relu";
   app.add_option("--hidden", hidden, "hidden layer sizes, comma-separated (e.g. 256,100)");
   app.add_option("--activation", act, "relu, sigmoid or tanh");
-  app.add_option("--schedule", schedule,
-                 "learning-rate schedule over the epochs: none, step (x0.1 every half) or cosine");
-  app.add_option("--weight-decay", weight_decay, "L2 penalty added to the gradients");
-  app.add_option("--seed", seed, "seed for initialisation and shuffling");
-  app.add_option("--save", save_path, "write a checkpoint (.npz) after training");
-  app.add_option("--load", load_path, "start from a checkpoint (.npz) written by --save");
-  app.add_option("--threads", threads, "BLAS threads")->check(CLI::PositiveNumber);
-  app.add_option("--limit", limit, "use only the first N training examples (quick runs)");
-  app.add_option("--out", out_dir, "folder for the CSV and PNG of the curves");
-  bool distributed = false;
-  app.add_flag(
-      "--distributed", distributed,
-      "data-parallel over MPI ranks (run under mpirun): each rank takes --batch rows of every global batch");
   CLI11_PARSE(app, argc, argv);
 
-  try {
-    const examples::Cluster cluster(distributed);
-    set_num_threads(threads);
-    manual_seed(seed);
-    data::Dataset train = data::load_fashion_mnist(data_dir, true);
-    const data::Dataset test = data::load_fashion_mnist(data_dir, false);
-    if (limit > 0 && limit < train.size()) train = train.slice(0, limit);
-    if (cluster.root())
-      std::printf("Fashion-MNIST: %zu training and %zu test images from %s%s\n", train.size(), test.size(),
-                  data_dir.c_str(),
-                  distributed ? (", " + std::to_string(cluster.size()) + " MPI ranks").c_str() : "");
-
-    nn::Sequential model;
-    std::size_t in = 784;
-    std::size_t layer = 1;
-    for (std::size_t h : parse_sizes(hidden)) {
-      model.add("fc" + std::to_string(layer++), std::make_shared<nn::Linear>(in, h));
-      model.add("act" + std::to_string(layer - 1), activation(act));
-      in = h;
-    }
-    model.add("fc" + std::to_string(layer), std::make_shared<nn::Linear>(in, 10));
-    if (cluster.root()) std::printf("%s", model.summary().c_str());
-
-    auto opt = optim::make_optimizer(optimizer, model.parameters(), lr);
-    if (weight_decay > 0) opt->add_hook(optim::weight_decay(weight_decay));
-    if (!load_path.empty()) {
-      nn::load_checkpoint(load_path, model, opt.get());  // every rank reads the same file
-      const double acc = cluster.accuracy(model, test);
-      if (cluster.root())
-        std::printf("resumed from %s (step %zu), test accuracy %.4f\n", load_path.c_str(), opt->steps(), acc);
-    }
-
-    std::unique_ptr<optim::CosineAnnealingLR> cosine;
-    std::unique_ptr<optim::StepLR> step_lr;
-    if (schedule == "cosine")
-      cosine = std::make_unique<optim::CosineAnnealingLR>(*opt, epochs);
-    else if (schedule == "step")
-      step_lr = std::make_unique<optim::StepLR>(*opt, std::max(1, epochs / 2), 0.1);
-    else if (schedule != "none")
-      throw Error("mlp: unknown schedule '" + schedule + "' (none, step, cosine)");
-
-    std::filesystem::create_directories(out_dir);
-    examples::Table curves{{"epoch", "train_loss", "test_accuracy", "seconds"}, {}};
-    cluster.broadcast(model.parameters());  // every rank starts from rank 0's weights
-    // Distributed: full global batches only, so every rank takes part in every gradient average.
-    data::DataLoader loader(train, {.batch_size = batch,
-                                    .shuffle = true,
-                                    .drop_last = distributed,
-                                    .seed = seed,
-                                    .rank = cluster.rank(),
-                                    .world = cluster.size()});
-    const auto start = std::chrono::steady_clock::now();
-    double test_acc = 0;
-    for (int epoch = 1; epoch <= epochs; ++epoch) {
-      examples::ProgressBar bar(cluster.root(),
-                                "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
-                                loader.num_batches());
-      for (const auto& b : loader) {
-        const Variable loss = softmax_cross_entropy(model(b.x), b.y);
-        model.zero_grad();
-        loss.backward();
-        cluster.average_gradients(model.parameters());
-        opt->step();
-        bar.update(b.y.numel() * static_cast<std::size_t>(cluster.size()), loss.item<double>());
-      }
-      bar.finish();
-      test_acc = cluster.accuracy(model, test);
-      const double train_loss = cluster.sum(bar.mean_loss()) / cluster.size();
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (cluster.root())
-        std::printf("epoch %d  train_loss %.4f  test_accuracy %.4f  %.0f examples/s  %.1fs\n", epoch,
-                    train_loss, test_acc, bar.examples_per_second(), secs);
-      std::fflush(stdout);
-      curves.add({static_cast<double>(epoch), train_loss, test_acc, secs});
-      if (cosine) cosine->step();
-      if (step_lr) step_lr->step();
-    }
-
-    if (!cluster.root()) return 0;  // rank 0 writes the files and the results
-    const std::string csv = out_dir + "/mlp_curves.csv", png = out_dir + "/mlp_curves.png";
-    curves.write_csv(csv);
-    if (examples::plot_png(csv, curves,
-                           {{"train_loss", "train loss"}, {"test_accuracy", "test accuracy", true}}, png,
-                           "MLP on Fashion-MNIST (" + optimizer + ")", "epoch", "loss", "accuracy"))
-      std::printf("wrote %s and %s\n", csv.c_str(), png.c_str());
-    else
-      std::printf("wrote %s\n", csv.c_str());
-    if (!save_path.empty()) {
-      nn::save_checkpoint(save_path, model, opt.get());
-      std::printf("saved %s\n", save_path.c_str());
-    }
-    std::printf("test_accuracy %.4f\n", test_acc);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mlp: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+  return run.main(
+      [&] {
+        auto model = std::make_shared<nn::Sequential>();
+        std::size_t in = 784, layer = 1;
+        for (std::size_t h : parse_sizes(hidden)) {
+          model->add("fc" + std::to_string(layer), std::make_shared<nn::Linear>(in, h));
+          model->add("act" + std::to_string(layer++), activation(act));
+          in = h;
+        }
+        model->add("fc" + std::to_string(layer), std::make_shared<nn::Linear>(in, 10));
+        return model;
+      },
+      /*default_epochs=*/20);
 }
