@@ -1,0 +1,541 @@
+// libFuzzer target: random compositions of differentiable ops, autograd against central differences.
+//
+// The bytes are a program: a header byte, then one op at a time (an op code and its arguments: axes, shapes
+// of new leaves, slices), with leaf values drawn from the bytes as well. Ops: smooth unary functions,
+// binary ops with NumPy broadcasting, scalar operators, sum/mean over axes, reshape, transpose, swapaxes,
+// (un)squeeze, flatten, broadcast_to, matmul (2-D, batched, 1-D), get_item with integers and slices of any
+// step, softmax, log_softmax, logsumexp, concat, stack and where. Shapes stay small (rank <= 4, <= 64
+// elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors are >= 0.5, exp sees a
+// bounded argument), so every program is valid and smooth: any exception, a gradcheck (float64, full
+// Jacobian) mismatch, or, when the header asks, a gradgradcheck mismatch, prints the program and aborts.
+//
+// The program is decoded twice from the same bytes: once to make the leaves, once inside gradcheck's function
+// on gradcheck's copies. Decoding never looks at values, so both passes build the same graph.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autograd/functional.hpp"
+#include "autograd/gradcheck.hpp"
+#include "autograd/ops.hpp"
+
+namespace {
+
+using tsumiki::Axes;
+using tsumiki::Inputs;
+using tsumiki::Shape;
+using tsumiki::Variable;
+
+constexpr std::size_t kMaxNumel = 64;
+constexpr std::size_t kMaxRank = 4;
+constexpr int kMaxOps = 10;
+constexpr double kMaxMagnitude = 50;  // larger intermediates make central differences too inexact to judge
+
+class Program {
+ public:
+  Program(const std::uint8_t* data, std::size_t size, const Inputs* given)
+      : data_(data), size_(size), given_(given) {}
+
+  // Builds the whole graph; returns its output.
+  Variable build() {
+    header_ = next();
+    Variable cur = leaf(random_shape());
+    const int ops = 1 + pick(kMaxOps);
+    for (int k = 0; k < ops && pos_ < size_; ++k) {
+      cur = step(cur);
+      if (!given_) too_big_ = too_big_ || magnitude(cur) > kMaxMagnitude;
+    }
+    return cur;
+  }
+
+  const Inputs& leaves() const { return made_; }
+  const std::string& trace() const { return trace_; }
+  bool too_big() const { return too_big_; }
+  bool wants_second_order() const { return header_ & 1; }
+
+ private:
+  std::uint8_t next() { return pos_ < size_ ? data_[pos_++] : 0; }
+  int pick(int n) { return n <= 1 ? 0 : next() % n; }
+  bool coin() { return next() & 1; }
+
+  static double magnitude(const Variable& v) {
+    double m = 0;
+    for (std::size_t i = 0; i < v.numel(); ++i) m = std::max(m, std::abs(v.data().flat(i)));
+    return std::isfinite(m) ? m : 1e300;
+  }
+
+  Shape random_shape() {
+    Shape s;
+    const int rank = pick(kMaxRank);  // 0..3
+    for (int i = 0; i < rank; ++i) s.push_back(1 + pick(3));
+    return s;
+  }
+
+  // A new leaf (values in [-2, 2] from two bytes each), or gradcheck's copy of it on the second pass.
+  Variable leaf(const Shape& s) {
+    std::vector<double> v(s.numel());
+    for (auto& x : v) x = (next() | (next() << 8)) / 65535.0 * 4.0 - 2.0;
+    trace_ += "  leaf " + std::to_string(leaf_count_) + " " + tsumiki::to_string(s) + "\n";
+    if (given_) return (*given_)[leaf_count_++];
+    ++leaf_count_;
+    Variable x(tsumiki::from_vector(v, s), true);
+    made_.push_back(x);
+    return x;
+  }
+
+  void note(const std::string& op, const Variable& input) {
+    trace_ += "  " + op + " on " + tsumiki::to_string(input.shape()) + "\n";
+  }
+
+  int axis_of(std::size_t rank) {  // a valid axis, possibly negative
+    const int r = static_cast<int>(rank);
+    return pick(2 * r) - r;
+  }
+
+  Axes axes_of(std::size_t rank) {  // a non-empty set of distinct axes, some written negative
+    Axes axes;
+    const int r = static_cast<int>(rank);
+    for (int a = 0; a < r; ++a)
+      if (coin()) axes.push_back(coin() ? a : a - r);
+    if (axes.empty()) axes.push_back(pick(r));
+    return axes;
+  }
+
+  static std::string axes_text(const Axes& axes) {
+    std::string s = "{";
+    for (int a : axes) s += std::to_string(a) + ",";
+    return s + "}";
+  }
+
+  // Shape of an operand that broadcasts against `s`: leading dims dropped, some dims set to 1.
+  Shape broadcastable(const Shape& s) {
+    Shape o;
+    const std::size_t drop = pick(static_cast<int>(s.size()) + 1);
+    for (std::size_t i = drop; i < s.size(); ++i) o.push_back(coin() ? s[i] : 1);
+    return o;
+  }
+
+  Variable positive(const Variable& x) { return tsumiki::square(x) + 0.5; }  // >= 0.5
+
+  Variable unary(const Variable& x) {
+    using namespace tsumiki;
+    switch (pick(13)) {
+      case 0:
+        note("neg", x);
+        return neg(x);
+      case 1:
+        note("sin", x);
+        return sin(x);
+      case 2:
+        note("cos", x);
+        return cos(x);
+      case 3:
+        note("tanh", x);
+        return tanh(x);
+      case 4:
+        note("sigmoid", x);
+        return sigmoid(x);
+      case 5:
+        note("square", x);
+        return square(x);
+      case 6:
+        note("softplus", x);
+        return softplus(x);
+      case 7:
+        note("exp(tanh)", x);
+        return exp(tanh(x));
+      case 8:
+        note("log(x^2+0.5)", x);
+        return log(positive(x));
+      case 9:
+        note("sqrt(x^2+0.5)", x);
+        return sqrt(positive(x));
+      case 10:
+        note("pow 3", x);
+        return pow(x, 3.0);
+      case 11:
+        note("pow(x^2+0.5, -1.5)", x);
+        return pow(positive(x), -1.5);
+      default:
+        note("exp(sin)", x);
+        return exp(sin(x));
+    }
+  }
+
+  Variable binary(const Variable& x) {
+    using namespace tsumiki;
+    Shape os = broadcastable(x.shape());
+    // Sometimes the leaf has an extra leading axis, so x broadcasts up instead (needs all of x's axes).
+    if (os.size() == x.ndim() && os.size() < kMaxRank && x.numel() * 2 <= kMaxNumel && pick(4) == 0)
+      os.insert(0, 2);
+    Variable y = leaf(os);
+    Variable a = x, b = y;
+    if (coin()) std::swap(a, b);
+    switch (pick(6)) {
+      case 0:
+        note("add", a);
+        return add(a, b);
+      case 1:
+        note("sub", a);
+        return sub(a, b);
+      case 2:
+        note("mul", a);
+        return mul(a, b);
+      case 3:
+        note("div by x^2+0.5", a);
+        return div(a, positive(b));
+      case 4:
+        note("a * b + a (operators)", a);
+        return a * b + a;
+      default:
+        note("a - b / 2 (operators)", a);
+        return a - b / 2.0;
+    }
+  }
+
+  Variable scalar_ops(const Variable& x) {
+    switch (pick(4)) {
+      case 0:
+        note("x * 2.5", x);
+        return x * 2.5;
+      case 1:
+        note("1.5 - x", x);
+        return 1.5 - x;
+      case 2:
+        note("x / 3", x);
+        return x / 3.0;
+      default:
+        note("2 / (x^2 + 1)", x);
+        return 2.0 / (tsumiki::square(x) + 1.0);
+    }
+  }
+
+  Variable reduce(const Variable& x) {
+    if (x.ndim() == 0 || coin()) {
+      note(x.ndim() == 0 ? "sum 0-d" : "sum all", x);
+      return coin() ? tsumiki::sum(x) : tsumiki::mean(x);
+    }
+    const Axes axes = axes_of(x.ndim());
+    const bool keep = coin();
+    note(std::string("sum/mean axes ") + axes_text(axes) + (keep ? " keepdims" : ""), x);
+    return coin() ? tsumiki::sum(x, axes, keep) : tsumiki::mean(x, axes, keep);
+  }
+
+  Variable reshape(const Variable& x) {
+    const std::size_t n = x.numel();
+    Shape s;
+    switch (pick(4)) {
+      case 0:
+        s = Shape{n};
+        break;
+      case 1:
+        for (std::size_t i = x.ndim(); i-- > 0;) s.push_back(x.shape()[i]);
+        break;
+      case 2: {
+        std::size_t a = 1;
+        for (std::size_t d = 2; d <= n; ++d)
+          if (n % d == 0 && coin()) {
+            a = d;
+            break;
+          }
+        s = Shape{a, n / a};
+        break;
+      }
+      default:
+        s = x.shape();
+        if (s.size() < kMaxRank) s.insert(pick(static_cast<int>(s.size()) + 1), 1);
+        if (n == 1 && coin()) s = Shape{};
+    }
+    note("reshape " + tsumiki::to_string(s), x);
+    return tsumiki::reshape(x, s);
+  }
+
+  Variable permute(const Variable& x) {
+    const int r = static_cast<int>(x.ndim());
+    if (r < 2) {
+      note("transpose (<2-d)", x);
+      return tsumiki::transpose(x);
+    }
+    switch (pick(3)) {
+      case 0:
+        note("transpose", x);
+        return tsumiki::transpose(x);
+      case 1: {
+        Axes perm(r);
+        for (int i = 0; i < r; ++i) perm[i] = i;
+        for (int i = r - 1; i > 0; --i) std::swap(perm[i], perm[pick(i + 1)]);
+        note("transpose " + axes_text(perm), x);
+        return tsumiki::transpose(x, perm);
+      }
+      default: {
+        const int a = axis_of(r), b = axis_of(r);
+        note("swapaxes " + std::to_string(a) + " " + std::to_string(b), x);
+        return tsumiki::swapaxes(x, a, b);
+      }
+    }
+  }
+
+  Variable matmul(const Variable& x) {
+    const Shape& s = x.shape();
+    const std::size_t r = s.size();
+    if (r == 0) return unary(x);
+    const std::size_t k = 1 + pick(3);
+    if (r == 1) {
+      if (coin()) {
+        Variable v = leaf(Shape{s[0]});
+        note("matmul 1-d . 1-d", x);
+        return tsumiki::matmul(x, v);
+      }
+      Variable w = leaf(Shape{s[0], k});
+      note("matmul 1-d @ 2-d", x);
+      return tsumiki::matmul(x, w);
+    }
+    switch (pick(4)) {
+      case 0: {
+        Variable w = leaf(Shape{s[r - 1], k});
+        note("matmul x @ W", x);
+        return tsumiki::matmul(x, w);
+      }
+      case 1: {
+        Variable w = leaf(Shape{k, s[r - 2]});
+        note("matmul W @ x", x);
+        return tsumiki::matmul(w, x);
+      }
+      case 2: {
+        Variable v = leaf(Shape{s[r - 1]});
+        note("matmul x @ 1-d", x);
+        return tsumiki::matmul(x, v);
+      }
+      default: {  // batched: W carries the batch dims (or 1s that broadcast)
+        Shape ws;
+        for (std::size_t i = 0; i + 2 < r; ++i) ws.push_back(coin() ? s[i] : 1);
+        if (ws.size() + 2 < kMaxRank && coin()) ws.insert(0, 1);
+        ws.push_back(s[r - 1]);
+        ws.push_back(k);
+        Variable w = leaf(ws);
+        note("matmul batched x @ W" + tsumiki::to_string(ws), x);
+        return tsumiki::matmul(x, w);
+      }
+    }
+  }
+
+  Variable index(const Variable& x) {
+    const Shape& s = x.shape();
+    if (s.size() == 0) return unary(x);
+    if (coin()) {  // slice() on one axis
+      const int axis = axis_of(s.size());
+      const auto d = static_cast<std::int64_t>(s[axis < 0 ? axis + s.size() : axis]);
+      const std::int64_t start = pick(static_cast<int>(d));
+      const std::int64_t stop = start + 1 + pick(static_cast<int>(d - start));
+      note("slice axis " + std::to_string(axis) + " [" + std::to_string(start) + ":" + std::to_string(stop) +
+               "]",
+           x);
+      return tsumiki::slice(x, axis, start, stop);
+    }
+    std::vector<tsumiki::Index> idx;
+    std::string text = "get_item [";
+    const int count = 1 + pick(static_cast<int>(s.size()));
+    for (int i = 0; i < count; ++i) {
+      const auto d = static_cast<std::int64_t>(s[i]);
+      if (coin()) {
+        const std::int64_t v = pick(static_cast<int>(2 * d)) - d;  // [-d, d)
+        idx.emplace_back(v);
+        text += std::to_string(v) + ",";
+      } else {
+        tsumiki::Slice sl;
+        static const std::int64_t steps[] = {1, 2, -1, -2, 3};
+        sl.step = steps[pick(5)];
+        if (coin()) sl.start = pick(static_cast<int>(2 * d + 1)) - d;
+        if (coin()) sl.stop = pick(static_cast<int>(2 * d + 3)) - d - 1;
+        idx.emplace_back(sl);
+        text += (sl.start ? std::to_string(*sl.start) : "") + ":" +
+                (sl.stop ? std::to_string(*sl.stop) : "") + ":" + std::to_string(sl.step) + ",";
+      }
+    }
+    note(text + "]", x);
+    Variable y = tsumiki::get_item(x, idx);
+    if (y.numel() == 0) {  // an empty selection: legal, but nothing left to check; undo it
+      trace_ += "    (empty, dropped)\n";
+      return x;
+    }
+    return y;
+  }
+
+  Variable softmaxes(const Variable& x) {
+    if (x.ndim() == 0) return unary(x);
+    switch (pick(3)) {
+      case 0: {
+        const int a = axis_of(x.ndim());
+        note("softmax axis " + std::to_string(a), x);
+        return tsumiki::softmax(x, a);
+      }
+      case 1: {
+        const int a = axis_of(x.ndim());
+        note("log_softmax axis " + std::to_string(a), x);
+        return tsumiki::log_softmax(x, a);
+      }
+      default: {
+        const Axes axes = axes_of(x.ndim());
+        const bool keep = coin();
+        note("logsumexp " + axes_text(axes) + (keep ? " keepdims" : ""), x);
+        return tsumiki::logsumexp(x, axes, keep);
+      }
+    }
+  }
+
+  Variable shape_ops(const Variable& x) {
+    const Shape& s = x.shape();
+    const int r = static_cast<int>(s.size());
+    switch (pick(4)) {
+      case 0: {
+        if (r >= static_cast<int>(kMaxRank)) return unary(x);
+        const int a = pick(2 * r + 2) - (r + 1);  // [-(r+1), r]
+        note("unsqueeze " + std::to_string(a), x);
+        return tsumiki::unsqueeze(x, a);
+      }
+      case 1: {
+        for (int a = 0; a < r; ++a)
+          if (s[a] == 1) {
+            const int ax = coin() ? a : a - r;
+            note("squeeze " + std::to_string(ax), x);
+            return tsumiki::squeeze(x, ax);
+          }
+        if (r == 0) return unary(x);
+        note("flatten", x);
+        return tsumiki::flatten(x);
+      }
+      case 2: {
+        if (r == 0) return unary(x);
+        const int start = pick(r);
+        const int end = start + pick(r - start);
+        note("flatten " + std::to_string(start) + " " + std::to_string(end), x);
+        return tsumiki::flatten(x, start, end);
+      }
+      default: {
+        Shape t = s;
+        for (std::size_t i = 0; i < t.size(); ++i)
+          if (t[i] == 1 && coin()) t[i] = 2 + pick(2);
+        if (t.size() < kMaxRank && coin()) t.insert(0, 2);
+        if (t.numel() > kMaxNumel) return unary(x);
+        note("broadcast_to " + tsumiki::to_string(t), x);
+        return tsumiki::broadcast_to(x, t);
+      }
+    }
+  }
+
+  Variable joins(const Variable& x) {
+    const Shape& s = x.shape();
+    const int r = static_cast<int>(s.size());
+    if (coin() && r > 0) {
+      const int axis = axis_of(r);
+      Shape o = s;
+      o[axis < 0 ? axis + r : axis] = 1 + pick(3);
+      if (s.numel() + o.numel() > kMaxNumel) return unary(x);
+      Variable y = leaf(o);
+      note("concat axis " + std::to_string(axis), x);
+      return coin() ? tsumiki::concat({x, y}, axis) : tsumiki::concat({y, x, y}, axis);
+    }
+    if (r >= static_cast<int>(kMaxRank) || 2 * s.numel() > kMaxNumel) return unary(x);
+    Variable y = leaf(s);
+    const int axis = pick(2 * r + 2) - (r + 1);
+    note("stack axis " + std::to_string(axis), x);
+    return tsumiki::stack({x, y}, axis);
+  }
+
+  Variable select(const Variable& x) {
+    if (coin()) {
+      note("x * x", x);
+      return tsumiki::mul(x, x);
+    }
+    const Shape cs = broadcastable(x.shape());
+    std::vector<double> mask(cs.numel());
+    for (auto& m : mask) m = next() & 1;
+    Variable cond(tsumiki::from_vector(mask, cs));
+    Variable y = leaf(broadcastable(x.shape()));
+    note("where cond" + tsumiki::to_string(cs), x);
+    return coin() ? tsumiki::where(cond, x, y) : tsumiki::where(cond, y, x);
+  }
+
+  Variable step(const Variable& x) {
+    if (x.numel() > kMaxNumel) return tsumiki::sum(x, {0});
+    switch (pick(12)) {
+      case 0:
+        return unary(x);
+      case 1:
+        return binary(x);
+      case 2:
+        return scalar_ops(x);
+      case 3:
+        return reduce(x);
+      case 4:
+        return reshape(x);
+      case 5:
+        return permute(x);
+      case 6:
+        return matmul(x);
+      case 7:
+        return index(x);
+      case 8:
+        return softmaxes(x);
+      case 9:
+        return shape_ops(x);
+      case 10:
+        return joins(x);
+      default:
+        return select(x);
+    }
+  }
+
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t pos_ = 0;
+  const Inputs* given_;
+  Inputs made_;
+  std::size_t leaf_count_ = 0;
+  std::uint8_t header_ = 0;
+  std::string trace_;
+  bool too_big_ = false;
+};
+
+[[noreturn]] void fail(const std::string& what, const std::string& trace) {
+  std::fprintf(stderr, "graph_fuzzer: %s\nprogram:\n%s", what.c_str(), trace.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  Program first(data, size, nullptr);
+  Variable out;
+  try {
+    out = first.build();
+  } catch (const std::exception& e) {
+    fail(std::string("a valid program threw: ") + e.what(), first.trace());
+  }
+  if (first.too_big()) return 0;
+  const Inputs leaves = first.leaves();
+  const tsumiki::Fn f = [&](const Inputs& in) { return Program(data, size, &in).build(); };
+  tsumiki::GradcheckOptions opts;
+  opts.atol = 1e-4;  // central differences in float64 on values up to kMaxMagnitude
+  opts.rtol = 1e-3;
+  opts.full_jacobian_limit = 512;
+  try {
+    const auto r = tsumiki::gradcheck(f, leaves, opts);
+    if (!r.ok) fail("gradcheck failed: " + r.report, first.trace());
+    if (first.wants_second_order()) {
+      const auto r2 = tsumiki::gradgradcheck(f, leaves, opts);
+      if (!r2.ok) fail("gradgradcheck failed: " + r2.report, first.trace());
+    }
+  } catch (const std::exception& e) {
+    fail(std::string("gradcheck threw: ") + e.what(), first.trace());
+  }
+  return 0;
+}
