@@ -95,20 +95,20 @@ void Communicator::average_gradients(const std::vector<Variable>& params, std::s
                         MPI_COMM_WORLD),
           "allreduce");
     const double scale = 1.0 / size_;
-    at = static_cast<char*>(bucket.raw());
+    std::size_t off = 0;  // elements into the bucket
     for (std::size_t k = i; k < j; ++k) {
       Tensor g(params[k].shape(), dtype);
       const std::size_t n = params[k].numel();
       if (dtype == Dtype::Float32) {
-        const float* src = reinterpret_cast<const float*>(at);
+        const float* src = bucket.data<float>() + off;
         for (std::size_t e = 0; e < n; ++e) g.data<float>()[e] = src[e] * static_cast<float>(scale);
       } else {
-        const double* src = reinterpret_cast<const double*>(at);
+        const double* src = bucket.data<double>() + off;
         for (std::size_t e = 0; e < n; ++e) g.data<double>()[e] = src[e] * scale;
       }
       Variable p = params[k];
       p.set_grad(Variable(g));
-      at += n * esize;
+      off += n;
     }
     i = j;
   }

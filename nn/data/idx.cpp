@@ -52,8 +52,7 @@ std::string shape_string(const std::vector<std::uint32_t>& dims) {
 // gzread passes non-gzip files through unchanged, so one reader serves raw and compressed files.
 class GzReader {
  public:
-  GzReader(const std::string& path, bool gzip) : path_(path), gzip_(gzip) {
-    file_ = gzopen(path.c_str(), "rb");
+  GzReader(const std::string& path, bool gzip) : file_(gzopen(path.c_str(), "rb")), path_(path), gzip_(gzip) {
     if (!file_) throw IOError("read_idx: " + path + ": cannot open: " + std::strerror(errno));
     gzbuffer(file_, 1u << 17);
   }
