@@ -157,12 +157,13 @@ int main(int argc, char** argv) {
     }
     const std::string csv = out + "/weight_init_training.csv";
     std::string s =
-        "set grid\nset key bottom left\nset xlabel 'iteration'\nset ylabel 'training loss'\n"
+        "set grid\nset key top right\nset xlabel 'iteration'\nset ylabel 'training loss'\n"
         "set title 'Fashion-MNIST, 5-layer ReLU net, SGD lr " +
         examples::fmt("%g", lr) + ": loss by weight initialisation'\nplot ";
     for (std::size_t k = 0; k < runs.size(); ++k)
       s += (k ? ", " : "") + std::string("'") + csv + "' using 1:" + std::to_string(k + 2) +
-           " skip 1 with lines lw 2 title '" + runs[k].name + "'";
+           " skip 1 with lines lw " + (runs[k].name == "zero" ? "3 dt 2" : "2") + " title '" + runs[k].name +
+           "'";
     examples::write_plot(curves, csv, out + "/weight_init_training.png", s + "\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "weight_init: %s\n", e.what());
