@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "autograd/debug/anomaly.hpp"
+#include "autograd/engine.hpp"
 #include "autograd/functional.hpp"
 #include "autograd/ops.hpp"
 #include "nn/checkpoint.hpp"
@@ -249,6 +250,24 @@ TEST_F(BadInput, BackwardWithAGradientOfTheWrongShape) {
         y.backward(Variable(ones(Shape{3, 2}, Dtype::Float64)));
       },
       {"(3, 2)", "(2, 3)"});
+}
+
+// The count check runs before BackwardPass's constructor enters its try block, so the two scratch vectors it
+// borrowed are never given back: LeakSanitizer reports them. The error itself is right (checked here in the
+// plain build); under ASan the case is skipped until autograd/engine.cpp returns the vectors on this path
+// too.
+TEST_F(BadInput, GradWithTooFewOutputGradients) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "known bug: BackwardPass leaks its borrowed scratch vectors when the output-gradient count "
+                  "check throws (autograd/engine.cpp, before the constructor's try block)";
+#endif
+  const Variable x = f64({3});
+  const Variable y1 = sum(x * x), y2 = sum(x);
+  expect_error<Error>(
+      [&] {
+        grad({y1, y2}, {x}, {Variable(scalar_tensor(1.0, Dtype::Float64))});
+      },
+      {"grad", "1 output gradients for 2 outputs"});
 }
 
 TEST_F(BadInput, OptimizerStepWithoutGradients) {
