@@ -75,18 +75,18 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
       touched_(borrow<std::vector<std::shared_ptr<VariableImpl>>>()),
       heap_(borrow<std::vector<Entry>>()) {
   const char* caller = inputs ? "grad" : "backward";
-  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
-    throw Error(std::string(caller) + ": " + std::to_string(grad_outputs.size()) + " output gradients for " +
-                std::to_string(outputs.size()) + " outputs");
-  results_.resize(inputs ? inputs->size() : 0);
-  try {
+  try {  // every throw below must give back the borrowed vectors: the destructor will not run
+    if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+      throw Error(std::string(caller) + ": " + std::to_string(grad_outputs.size()) +
+                  " output gradients for " + std::to_string(outputs.size()) + " outputs");
+    results_.resize(inputs ? inputs->size() : 0);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const Variable g = root_grad(outputs[i], grad_outputs.empty() ? nullptr : &grad_outputs[i], caller);
       accumulate(outputs[i].impl_, g);
       schedule(outputs[i].impl_);
     }
   } catch (...) {
-    clear();  // the destructor will not run: return the borrowed vectors here
+    clear();
     give_back(touched_);
     give_back(heap_);
     throw;
@@ -146,7 +146,7 @@ Variable BackwardPass::apply_hooks(VariableImpl& x, Variable g) {
 void BackwardPass::step(Step* record) {
   EnableGradGuard mode(create_graph_);
   std::pop_heap(heap_.begin(), heap_.end(), later);
-  Entry e = std::move(heap_.back());
+  const Entry e = heap_.back();
   heap_.pop_back();
   try {
     VariableImpl& y = *e.output;

@@ -185,7 +185,17 @@ template <class T>
 T Tensor::item() const {
   if (numel() != 1)
     throw Error("Tensor::item: expected a tensor with one element, got shape " + to_string(shape_));
-  return static_cast<T>(flat(0));
+  if constexpr (std::is_integral_v<T>) {
+    if (dtype_ == Dtype::Int64) return static_cast<T>(data<std::int64_t>()[0]);
+    // A float converts only when it is a whole number in T's range (anything else is undefined in C++).
+    const double v = flat(0);
+    if (!(v >= -9.2233720368547758e18 && v < 9.2233720368547758e18) || v != std::trunc(v))
+      throw Error("Tensor::item: " + std::to_string(v) + " (" + dtype_name(dtype_) +
+                  ") is not an int64 value");
+    return static_cast<T>(v);
+  } else {
+    return static_cast<T>(flat(0));
+  }
 }
 
 template <class T>

@@ -78,7 +78,10 @@ void Optimizer::load_state_dict(const NamedTensors& state) {
   bool has_step = false;
   for (const auto& [key, t] : state) {
     if (key == "step") {
-      steps = static_cast<std::size_t>(t.item<std::int64_t>());
+      if (t.dtype() != Dtype::Int64 || t.numel() != 1 || t.data<std::int64_t>()[0] < 0)
+        throw Error(std::string(name_) + "::load_state_dict: 'step' must be one non-negative int64, got " +
+                    dtype_name(t.dtype()) + " " + to_string(t.shape()));
+      steps = static_cast<std::size_t>(t.data<std::int64_t>()[0]);
       has_step = true;
       continue;
     }

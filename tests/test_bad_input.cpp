@@ -252,15 +252,9 @@ TEST_F(BadInput, BackwardWithAGradientOfTheWrongShape) {
       {"(3, 2)", "(2, 3)"});
 }
 
-// The count check runs before BackwardPass's constructor enters its try block, so the two scratch vectors it
-// borrowed are never given back: LeakSanitizer reports them. The error itself is right (checked here in the
-// plain build); under ASan the case is skipped until autograd/engine.cpp returns the vectors on this path
-// too.
+// A throw in BackwardPass's constructor must give back the scratch vectors it borrowed (LeakSanitizer checks
+// this case in the sanitizer run).
 TEST_F(BadInput, GradWithTooFewOutputGradients) {
-#if defined(__SANITIZE_ADDRESS__)
-  GTEST_SKIP() << "known bug: BackwardPass leaks its borrowed scratch vectors when the output-gradient count "
-                  "check throws (autograd/engine.cpp, before the constructor's try block)";
-#endif
   const Variable x = f64({3});
   const Variable y1 = sum(x * x), y2 = sum(x);
   expect_error<Error>(
@@ -362,8 +356,6 @@ TEST_F(BadInput, SaveNpzWithDuplicateNames) {
 // NaN, a float) must be refused, not cast: Tensor::item<std::int64_t> on a NaN or on 2^63 is undefined
 // behaviour, and a negative count becomes 2^64 - 1 steps (Adam's bias correction then divides by ~0).
 TEST_F(BadInput, CheckpointWithAnImpossibleStepCount) {
-  GTEST_SKIP() << "known bug: Optimizer::load_state_dict accepts any 'step' tensor (optim/optimizer.cpp:81 "
-                  "casts it via Tensor::item<std::int64_t>, UB for NaN/out-of-range floats)";
   nn::Linear model(3, 2);
   optim::Adam opt(model.parameters());
   sum(model(Variable(ones(Shape{1, 3})))).backward();

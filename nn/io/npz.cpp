@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -63,6 +65,20 @@ std::string npy_header(const Tensor& t) {
 
 std::string errno_text(int err) { return std::strerror(err); }
 
+// Temporaries ".<name>.tmp.<pid>.<random>" left by saves of this target whose process died (killed mid-save)
+// are removed: nothing else will ever rename or delete them.
+void remove_stale_temporaries(const std::filesystem::path& dir, const std::string& name) {
+  const std::string prefix = "." + name + ".tmp.";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string f = entry.path().filename().string();
+    if (f.rfind(prefix, 0) != 0) continue;
+    const long pid = std::strtol(f.c_str() + prefix.size(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+      std::filesystem::remove(entry, ec);
+  }
+}
+
 // A uniquely named file next to the target; unlinked on destruction unless committed by rename.
 class TempFile {
  public:
@@ -70,6 +86,7 @@ class TempFile {
     namespace fs = std::filesystem;
     const fs::path p(target);
     dir_ = p.has_parent_path() ? p.parent_path().string() : ".";
+    remove_stale_temporaries(dir_, p.filename().string());
     std::random_device rd;
     for (int attempt = 0;; ++attempt) {
       char suffix[32];
