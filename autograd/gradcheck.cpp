@@ -13,6 +13,12 @@ namespace {
 struct Checked {
   Inputs x;                      // float64 copies
   std::vector<std::size_t> idx;  // which of them are checked
+  std::vector<Variable> checked() const {
+    std::vector<Variable> out;
+    out.reserve(idx.size());
+    for (auto i : idx) out.push_back(x[i]);
+    return out;
+  }
 };
 
 Checked prepare(const Inputs& inputs, const GradcheckOptions& o) {
@@ -72,8 +78,7 @@ Tensor random_like(const Shape& s, Generator& gen) { return randn(s, Dtype::Floa
 GradcheckResult full_jacobian(const Fn& f, Checked& c, const Variable& y, const GradcheckOptions& o) {
   GradcheckResult r;
   const std::size_t m = y.numel();
-  std::vector<Variable> wrt;
-  for (auto i : c.idx) wrt.push_back(c.x[i]);
+  const std::vector<Variable> wrt = c.checked();
   // Analytic rows: one backward per output element.
   std::vector<std::vector<Tensor>> rows(m);
   for (std::size_t j = 0; j < m; ++j) {
@@ -111,8 +116,7 @@ GradcheckResult directional(const Fn& f, Checked& c, const Variable& y, const Gr
   GradcheckResult r;
   Generator gen(o.seed + 1);
   const Variable w(random_like(y.shape(), gen));
-  std::vector<Variable> wrt;
-  for (auto i : c.idx) wrt.push_back(c.x[i]);
+  const std::vector<Variable> wrt = c.checked();
   auto g = grad({y}, wrt, {w}, {.create_graph = false, .retain_graph = true, .allow_unused = true});
   auto objective = [&] {
     const Tensor out = evaluate(f, c.x).data();
@@ -183,9 +187,10 @@ GradcheckResult gradgradcheck(const Fn& f, const Inputs& inputs, const Gradcheck
     EnableGradGuard recording;
     const Inputs x(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(n));
     const Variable y = f(x);
-    std::vector<Variable> wrt;
+    std::vector<Variable> wrt, parts;
+    wrt.reserve(idx.size());
+    parts.reserve(idx.size());
     for (auto i : idx) wrt.push_back(x[i]);
-    std::vector<Variable> parts;
     if (y.requires_grad()) {
       auto gs = grad({y}, wrt, {xs[n]}, {.create_graph = true, .retain_graph = {}, .allow_unused = true});
       for (std::size_t k = 0; k < gs.size(); ++k)

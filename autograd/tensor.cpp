@@ -407,6 +407,7 @@ Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generato
   return t;
 }
 
+// NOLINTBEGIN(bugprone-macro-parentheses): T names a type
 #define TSUMIKI_INSTANTIATE(T)                          \
   template T* Tensor::data<T>();                        \
   template const T* Tensor::data<T>() const;            \
@@ -417,5 +418,6 @@ TSUMIKI_INSTANTIATE(float)
 TSUMIKI_INSTANTIATE(double)
 TSUMIKI_INSTANTIATE(std::int64_t)
 #undef TSUMIKI_INSTANTIATE
+// NOLINTEND(bugprone-macro-parentheses)
 
 }  // namespace tsumiki

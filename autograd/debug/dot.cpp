@@ -28,7 +28,7 @@ class DotWriter {
   std::string var(const Variable& v) {
     auto it = vars_.find(v.impl());
     if (it != vars_.end()) return it->second;
-    const std::string id = "v" + std::to_string(vars_.size());
+    std::string id = "v" + std::to_string(vars_.size());
     vars_[v.impl()] = id;
     std::string label = v.name().empty() ? "" : v.name() + "\\n";
     label += escape(to_string(v.shape())) + " " + dtype_name(v.dtype());
@@ -51,7 +51,8 @@ class DotWriter {
     const Variable out = f->output();
     if (out.defined()) body_ << "  " << id << " -> " << var(out) << "\n";
     if (f->released()) return;
-    for (std::size_t i = 0; i < f->num_inputs(); ++i) body_ << "  " << var(f->input(i)) << " -> " << id << "\n";
+    for (std::size_t i = 0; i < f->num_inputs(); ++i)
+      body_ << "  " << var(f->input(i)) << " -> " << id << "\n";
   }
 
   std::string str() const {
@@ -81,8 +82,8 @@ void render_dot(const std::string& dot, const std::string& path) {
   const auto ext = path.substr(path.find_last_of('.') + 1);
   if (ext != "png" && ext != "svg") throw Error("render_dot: '" + path + "' should end in .png or .svg");
   if (std::system("command -v dot >/dev/null 2>&1") != 0)
-    throw IOError("render_dot: Graphviz's dot is not installed (apt-get install graphviz); cannot write '" + path +
-                  "'");
+    throw IOError("render_dot: Graphviz's dot is not installed (apt-get install graphviz); cannot write '" +
+                  path + "'");
   const std::string src = path + ".dot";
   {
     std::ofstream f(src);

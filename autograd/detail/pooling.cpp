@@ -62,7 +62,8 @@ void max_pool_typed(const Tensor& x, const Window& w, Tensor& out, Tensor& indic
             const std::ptrdiff_t pos = shift + static_cast<std::ptrdiff_t>(ow * w.sw);
             const T v = src[pos];
             // The first maximum wins; a NaN wins and stays. `|`, not `||`: no branch.
-            const bool take = (v > best[ow]) | (v != v);
+            const bool take =
+                (v > best[ow]) | (v != v);  // NOLINT(misc-redundant-expression): v != v is isnan
             best[ow] = select(take, v, best[ow]);
             at[ow] = select(take, pos, at[ow]);
           }

@@ -87,7 +87,9 @@ void DataLoader::Iterator::load() {
 namespace {
 std::string find_idx(const std::string& dir, const std::string& stem) {
   for (const char* ext : {".gz", ""}) {
-    const std::string p = dir + "/" + stem + ext;
+    std::string p = dir + "/";
+    p += stem;
+    p += ext;
     if (std::filesystem::exists(p)) return p;
   }
   throw IOError(

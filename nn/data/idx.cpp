@@ -116,7 +116,8 @@ void convert(const unsigned char* src, const IdxType& type, Dst* out, std::size_
     case 0x08:
       for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<Dst>(src[i]);
       break;
-    case 0x09:
+    case 0x09:  // signed bytes
+      // NOLINTNEXTLINE(bugprone-signed-char-misuse): the int8 cast is the point
       for (std::size_t i = 0; i < n; ++i) out[i] = static_cast<Dst>(static_cast<std::int8_t>(src[i]));
       break;
     case 0x0B:
