@@ -56,10 +56,13 @@ bool write_wrapped(const std::string& path, const std::uint8_t* data, std::size_
   return ok;
 }
 
-std::vector<float> snapshot(const tsumiki::nn::Module& m) {
-  std::vector<float> out;
-  for (const auto& p : m.parameters())
-    for (std::size_t i = 0; i < p.numel(); ++i) out.push_back(p.data().data<float>()[i]);
+// The parameters' bytes: compared bitwise, since a checkpoint may legitimately load NaNs (NaN != NaN).
+std::vector<unsigned char> snapshot(const tsumiki::nn::Module& m) {
+  std::vector<unsigned char> out;
+  for (const auto& p : m.parameters()) {
+    const auto* b = static_cast<const unsigned char*>(p.data().raw());
+    out.insert(out.end(), b, b + p.data().nbytes());
+  }
   return out;
 }
 

@@ -142,8 +142,14 @@ Tensor pow(const Tensor& x, double exponent) {
       xt::noalias(o) = flat<T>(x) * flat<T>(x);
     else if (exponent == 1)
       xt::noalias(o) = flat<T>(x);
-    else
-      xt::noalias(o) = xt::pow(flat<T>(x), static_cast<T>(exponent));
+    else {
+      // std::pow, not xsimd's: its vector pow converts an overflowing intermediate (inf) to an integer,
+      // which is undefined behaviour (found by the graph fuzzer under UBSan).
+      const T* px = x.data<T>();
+      T* po = out.data<T>();
+      const T c = static_cast<T>(exponent);
+      for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = std::pow(px[i], c);
+    }
     return out;
   });
 }
