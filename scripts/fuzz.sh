@@ -59,7 +59,8 @@ for name in "${fuzzers[@]}"; do
   set +e
   # -malloc_limit_mb: one allocation of more than 512 MB is a bug (a huge declared shape must be refused
   # before it is allocated). -timeout: one input running 20 s is a hang.
-  "build-fuzz/fuzz/$name" "$work" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
+  # -seed: a fixed seed (FUZZ_SEED) makes a run reproducible; set another seed to explore further.
+  "build-fuzz/fuzz/$name" "$work" -seed="${FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 \
     -malloc_limit_mb=512 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1
   rc=$?
   set -e
