@@ -48,20 +48,29 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f)
   return out;
 }
 
+template <class T, class F>
+void scalar_map(const Tensor& x, Tensor& out, F f) {
+  const T* px = x.data<T>();
+  T* po = out.data<T>();
+  for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
+}
+
 template <class T>
 Tensor unary_typed(Unary op, const Tensor& x) {
   Tensor out(x.shape(), x.dtype());
   auto o = flat<T>(out);
   auto v = flat<T>(x);
+  // Transcendentals run through the C library: xsimd's vector versions convert huge arguments to integers
+  // during range reduction, which is undefined behaviour (found by the graph fuzzer under UBSan).
   switch (op) {
     case Unary::Neg:
       xt::noalias(o) = -v;
       break;
     case Unary::Exp:
-      xt::noalias(o) = xt::exp(v);
+      scalar_map<T>(x, out, [](T a) { return std::exp(a); });
       break;
     case Unary::Log:
-      xt::noalias(o) = xt::log(v);
+      scalar_map<T>(x, out, [](T a) { return std::log(a); });
       break;
     case Unary::Sqrt:
       xt::noalias(o) = xt::sqrt(v);
@@ -70,17 +79,17 @@ Tensor unary_typed(Unary op, const Tensor& x) {
       xt::noalias(o) = xt::abs(v);
       break;
     case Unary::Sin:
-      xt::noalias(o) = xt::sin(v);
+      scalar_map<T>(x, out, [](T a) { return std::sin(a); });
       break;
     case Unary::Cos:
-      xt::noalias(o) = xt::cos(v);
+      scalar_map<T>(x, out, [](T a) { return std::cos(a); });
       break;
     case Unary::Tanh:
-      xt::noalias(o) = xt::tanh(v);
+      scalar_map<T>(x, out, [](T a) { return std::tanh(a); });
       break;
     // sigmoid(x) = (1 + tanh(x / 2)) / 2: no overflow for large |x|
     case Unary::Sigmoid:
-      xt::noalias(o) = T(0.5) + T(0.5) * xt::tanh(T(0.5) * v);
+      scalar_map<T>(x, out, [](T a) { return T(0.5) + T(0.5) * std::tanh(T(0.5) * a); });
       break;
     case Unary::Relu:
       xt::noalias(o) = xt::maximum(v, T(0));
