@@ -36,13 +36,6 @@ Variable softmax(const Variable& x, int axis, const Site& site) {
   return div(e, sum(e, {axis}, true, site), site);
 }
 
-// softplus(x) = max(x, 0) + log(1 + exp(-|x|))
-Variable softplus(const Variable& x, const Site& site) {
-  detail::check_floating("softplus", x, site);
-  return add(relu(x, site), log(add(scalar_like(1, x), exp(neg(abs(x, site), site), site), site), site),
-             site);
-}
-
 Variable linear(const Variable& x, const Variable& W, const Variable& b, const Site& site) {
   const Variable y = matmul(x, W, site);
   return b.defined() ? add(y, b, site) : y;

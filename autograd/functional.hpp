@@ -10,8 +10,6 @@ Variable logsumexp(const Variable& x, const Axes& axes = {-1}, bool keepdims = f
                    const Site& site = Site::current());
 Variable softmax(const Variable& x, int axis = -1, const Site& site = Site::current());
 Variable log_softmax(const Variable& x, int axis = -1, const Site& site = Site::current());
-// log(1 + exp(x)) without overflow.
-Variable softplus(const Variable& x, const Site& site = Site::current());
 // y = x W + b (b may be undefined).
 Variable linear(const Variable& x, const Variable& W, const Variable& b, const Site& site = Site::current());
 

@@ -50,6 +50,7 @@ Variable sin(const Variable& x, const Site& site = Site::current());
 Variable cos(const Variable& x, const Site& site = Site::current());
 Variable tanh(const Variable& x, const Site& site = Site::current());
 Variable sigmoid(const Variable& x, const Site& site = Site::current());
+Variable softplus(const Variable& x, const Site& site = Site::current());  // log(1 + exp(x)), no overflow
 Variable relu(const Variable& x, const Site& site = Site::current());
 Variable maximum(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable minimum(const Variable& a, const Variable& b, const Site& site = Site::current());

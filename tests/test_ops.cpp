@@ -869,6 +869,26 @@ std::vector<Row> make_rows() {
        .shapes = {Shape{6}},
        .domains = {AwayFromZero(10, 30)},
        .ref = [](const Refs& a) -> XA { return ref_sigmoid(a[0]); }});
+  add({.op = "softplus",
+       .label = "moderate",
+       .fn = [](const Inputs& x) { return ts::softplus(x[0]); },
+       .shapes = {Shape{2, 3}},
+       .domains = {U(-3, 3)},
+       .ref = [](const Refs& a) -> XA { return ref_softplus(a[0]); }});
+  add({.op = "softplus",
+       .label = "large_magnitude",
+       .fn = [](const Inputs& x) { return ts::softplus(x[0]); },
+       .shapes = {Shape{6}},
+       .domains = {AwayFromZero(20, 50)},
+       .ref = [](const Refs& a) -> XA { return ref_softplus(a[0]); }});
+  // The composite max(x, 0) + log1p(exp(-|x|)) had gradient 0 here (relu' = abs' = 0 at 0); found by the
+  // graph fuzzer.
+  add({.op = "softplus",
+       .label = "at_zero",
+       .fn = [](const Inputs& x) { return ts::softplus(x[0]); },
+       .shapes = {Shape{3}},
+       .domains = {U(0, 0)},
+       .ref = [](const Refs& a) -> XA { return ref_softplus(a[0]); }});
   add({.op = "relu",
        .label = "matrix",
        .fn = [](const Inputs& x) { return ts::relu(x[0]); },
@@ -1735,18 +1755,6 @@ std::vector<Row> make_rows() {
        .shapes = {Shape{2, 3}},
        .domains = {U(1000, 1003)},
        .ref = [](const Refs& a) -> XA { return ref_logsumexp_stable(a[0], 1, false); }});
-  add({.op = "softplus",
-       .label = "moderate",
-       .fn = [](const Inputs& x) { return ts::softplus(x[0]); },
-       .shapes = {Shape{2, 3}},
-       .domains = {U(-3, 3)},
-       .ref = [](const Refs& a) -> XA { return ref_softplus(a[0]); }});
-  add({.op = "softplus",
-       .label = "large_magnitude",
-       .fn = [](const Inputs& x) { return ts::softplus(x[0]); },
-       .shapes = {Shape{6}},
-       .domains = {AwayFromZero(20, 50)},
-       .ref = [](const Refs& a) -> XA { return ref_softplus(a[0]); }});
   add({.op = "linear",
        .label = "with_bias",
        .fn = [](const Inputs& x) { return ts::linear(x[0], x[1], x[2]); },
@@ -2061,6 +2069,7 @@ TEST(OpTable, KnownPrimitivesAreRegistered) {
                                                "cos",
                                                "tanh",
                                                "sigmoid",
+                                               "softplus",
                                                "relu",
                                                "maximum",
                                                "minimum",

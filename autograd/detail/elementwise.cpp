@@ -91,6 +91,10 @@ Tensor unary_typed(Unary op, const Tensor& x) {
     case Unary::Sigmoid:
       scalar_map<T>(x, out, [](T a) { return T(0.5) + T(0.5) * std::tanh(T(0.5) * a); });
       break;
+    // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|
+    case Unary::Softplus:
+      scalar_map<T>(x, out, [](T a) { return std::max(a, T(0)) + std::log1p(std::exp(-std::abs(a))); });
+      break;
     case Unary::Relu:
       xt::noalias(o) = xt::maximum(v, T(0));
       break;

@@ -84,6 +84,15 @@ Variable sigmoid(const Variable& x, const Site& site) {
   });
 }
 
+// y = log(1 + exp(x));  gx = gy * sigmoid(x)
+// A primitive, not max(x, 0) + log1p(exp(-|x|)) composed: relu's and abs's zero slope at 0 would make
+// that composite's gradient 0 there instead of 1/2.
+TSUMIKI_REGISTER_OP("softplus");
+Variable softplus(const Variable& x, const Site& site) {
+  return unary_op("softplus", Unary::Softplus, x, site,
+                  [](const Function& f, const Variable& gy) { return Grads{mul(gy, sigmoid(f.input(0)))}; });
+}
+
 // y = max(x, 0);  gx = gy * (x > 0)
 TSUMIKI_REGISTER_OP("relu");
 Variable relu(const Variable& x, const Site& site) {
