@@ -49,7 +49,7 @@ class BackwardPass {
   void clear();
 
   const std::vector<Variable>* inputs_;
-  bool retain_graph_, create_graph_, finished_ = false;
+  bool retain_graph_, create_graph_;
   std::uint64_t epoch_, order_ = 0;
   // Every Variable given a pending gradient. Both vectors are borrowed from a per-thread spare list, so a
   // pass does not grow fresh ones on every call.
