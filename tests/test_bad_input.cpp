@@ -6,10 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <initializer_list>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -17,6 +14,7 @@
 #include "autograd/engine.hpp"
 #include "autograd/functional.hpp"
 #include "autograd/ops.hpp"
+#include "file_fixtures.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/data/idx.hpp"
@@ -29,19 +27,9 @@ using namespace tsumiki;
 
 namespace {
 
-// Runs fn, expects exactly an E (or a subclass) whose message contains every one of `parts`.
-template <class E, class Fn>
-void expect_error(Fn&& fn, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an exception, none was thrown";
-  } catch (const std::exception& e) {
-    EXPECT_NE(dynamic_cast<const E*>(&e), nullptr) << "wrong exception type; message: " << e.what();
-    const std::string msg = e.what();
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "missing '" << p << "' in: " << msg;
-  }
-}
+using tsumiki::testing::expect_error;
+using tsumiki::testing::read_bytes;
+using tsumiki::testing::write_bytes;
 
 // The name of this file, as Site records it in messages ("at test_bad_input.cpp:<line>").
 const std::string kHere = "test_bad_input.cpp:";
@@ -49,23 +37,8 @@ const std::string kHere = "test_bad_input.cpp:";
 Variable f32(const Shape& s) { return Variable(ones(s, Dtype::Float32), true); }
 Variable f64(const Shape& s) { return Variable(ones(s, Dtype::Float64), true); }
 
-class BadInput : public ::testing::Test {
+class BadInput : public tsumiki::testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("tsumiki_bad_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static void write_bytes(const std::string& p, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream f(p, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  }
-  static std::vector<std::uint8_t> read_bytes(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  }
   // A Linear(3, 2) checkpoint with Adam state after one step.
   std::string good_checkpoint(const std::string& name) {
     nn::Linear model(3, 2);
@@ -76,7 +49,6 @@ class BadInput : public ::testing::Test {
     nn::save_checkpoint(p, model, &opt);
     return p;
   }
-  fs::path dir_;
 };
 
 }  // namespace

@@ -5,12 +5,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "autograd/tensor.hpp"
+#include "file_fixtures.hpp"
 #include "nn/data/idx.hpp"
 
 namespace fs = std::filesystem;
@@ -22,42 +21,10 @@ using tsumiki::data::write_idx;
 
 namespace {
 
-class IdxTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("tsumiki_idx_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  static void write_bytes(const std::string& p, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream f(p, std::ios::binary);
-    f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  }
-  static std::vector<std::uint8_t> read_bytes(const std::string& p) {
-    std::ifstream f(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-  }
-
-  fs::path dir_;
-};
-
-// Expects `fn` to throw E whose message contains the path and every one of `parts`.
-template <class E, class Fn>
-void expect_error(Fn&& fn, const std::string& file, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an exception for " << file;
-  } catch (const E& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(file), std::string::npos) << msg;
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "missing '" << p << "' in: " << msg;
-  }
-}
+using IdxTest = tsumiki::testing::ScratchDirTest;
+using tsumiki::testing::expect_error;
+using tsumiki::testing::read_bytes;
+using tsumiki::testing::write_bytes;
 
 Tensor sample_bytes(const Shape& shape) {
   std::vector<std::int64_t> v(shape.numel());

@@ -11,11 +11,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <string>
 #include <vector>
 
 #include "autograd/tensor.hpp"
+#include "file_fixtures.hpp"
 #include "nn/io/npz.hpp"
 
 namespace fs = std::filesystem;
@@ -28,40 +28,20 @@ using tsumiki::io::save_npz;
 
 namespace {
 
-class NpzTest : public ::testing::Test {
+class NpzTest : public tsumiki::testing::ScratchDirTest {
  protected:
-  void SetUp() override {
-    std::random_device rd;
-    dir_ = fs::temp_directory_path() / ("tsumiki_npz_" + std::to_string(rd()) + std::to_string(rd()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
-    for (const auto& e : fs::recursive_directory_iterator(dir_, ec))
-      if (e.is_directory()) fs::permissions(e.path(), fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(dir_);
-  }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   std::vector<std::string> listing(const fs::path& d) const {
     std::vector<std::string> names;
     for (const auto& e : fs::directory_iterator(d)) names.push_back(e.path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
   }
-
-  fs::path dir_;
 };
 
-std::vector<std::uint8_t> read_bytes(const std::string& p) {
-  std::ifstream f(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-void write_bytes(const std::string& p, const std::vector<std::uint8_t>& bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
+using tsumiki::testing::expect_error;
+using tsumiki::testing::read_bytes;
+using tsumiki::testing::write_bytes;
+
 // Replaces the first occurrence of `from` with `to` (same length) in the file's bytes.
 void patch(const std::string& p, const std::string& from, const std::string& to) {
   auto bytes = read_bytes(p);
@@ -71,19 +51,6 @@ void patch(const std::string& p, const std::string& from, const std::string& to)
   ASSERT_EQ(from.size(), to.size());
   s.replace(at, from.size(), to);
   write_bytes(p, std::vector<std::uint8_t>(s.begin(), s.end()));
-}
-
-template <class E, class Fn>
-void expect_error(Fn&& fn, const std::string& file, std::initializer_list<std::string> parts) {
-  try {
-    fn();
-    ADD_FAILURE() << "expected an exception for " << file;
-  } catch (const E& e) {
-    const std::string msg = e.what();
-    EXPECT_NE(msg.find(file), std::string::npos) << msg;
-    for (const auto& p : parts)
-      EXPECT_NE(msg.find(p), std::string::npos) << "missing '" << p << "' in: " << msg;
-  }
 }
 
 // Four arrays covering every dtype, a 0-d and a 1-d shape, and values whose bits must survive exactly.

@@ -22,6 +22,7 @@
 #include "autograd/functional.hpp"
 #include "autograd/ops.hpp"
 #include "autograd/threads.hpp"
+#include "file_fixtures.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/data/dataset.hpp"
 #include "nn/layers.hpp"
@@ -293,18 +294,17 @@ void set_version(nn::Linear& m, double v) {
 
 }  // namespace
 
-TEST(Reliability, CheckpointSurvivesSigkillDuringSave) {
-  std::random_device rd;
-  const fs::path dir =
-      fs::temp_directory_path() / ("tsumiki_kill_" + std::to_string(rd()) + std::to_string(rd()));
-  fs::create_directories(dir);
+using ReliabilityFiles = tsumiki::testing::ScratchDirTest;
+
+TEST_F(ReliabilityFiles, CheckpointSurvivesSigkillDuringSave) {
+  const fs::path dir = dir_;
   const std::string path = (dir / "ckpt.npz").string();
 
   nn::Linear model(kIn, kOut);
   set_version(model, 1);
   nn::save_checkpoint(path, model);
 
-  std::mt19937 gen(rd());
+  std::mt19937 gen(std::random_device{}());
   double last = 1;
   int advanced = 0;
   const int rounds = 8;
@@ -354,7 +354,6 @@ TEST(Reliability, CheckpointSurvivesSigkillDuringSave) {
   std::size_t left = 0;
   for (const auto& e : fs::directory_iterator(dir)) left += e.path().filename() != "ckpt.npz";
   EXPECT_EQ(left, 0u);
-  fs::remove_all(dir);
 }
 
 // pow whose result overflows gives inf, with no undefined behaviour on the way (the graph fuzzer found
