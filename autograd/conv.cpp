@@ -39,13 +39,7 @@ Variable conv2d(const Variable& x, const Variable& W, const Variable& b, Size2 s
 // y = mean over the taps of each window: im2col viewed as (N, C, KH*KW, OH*OW), averaged over axis 2.
 Variable avg_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, const Site& site) {
   detail::check_floating("avg_pool2d", x, site);
-  if (stride.h == 0 && stride.w == 0) stride = kernel;
-  const kernels::Window w = detail::window("avg_pool2d", x.shape(), kernel, stride, padding, site);
-  if (2 * w.ph > w.kh || 2 * w.pw > w.kw)
-    fail("avg_pool2d",
-         "padding (" + std::to_string(w.ph) + ", " + std::to_string(w.pw) +
-             ") must be at most half the kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + ")",
-         site);
+  const kernels::Window w = detail::pool_window("avg_pool2d", x.shape(), kernel, stride, padding, site);
   const std::size_t n = x.shape()[0], c = x.shape()[1];
   const Variable col =
       reshape(im2col(x, kernel, stride, padding, site), Shape{n, c, w.kh * w.kw, w.oh * w.ow}, site);

@@ -36,6 +36,18 @@ kernels::Window window(const char* op, const Shape& x_shape, Size2 kernel, Size2
   w.ow = (wd + 2 * w.pw - w.kw) / w.sw + 1;
   return w;
 }
+
+kernels::Window pool_window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
+                            const Site& site) {
+  if (stride.h == 0 && stride.w == 0) stride = kernel;
+  const kernels::Window w = window(op, x_shape, kernel, stride, padding, site);
+  if (2 * w.ph > w.kh || 2 * w.pw > w.kw)
+    fail(op,
+         "padding (" + std::to_string(w.ph) + ", " + std::to_string(w.pw) +
+             ") must be at most half the kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + ")",
+         site);
+  return w;
+}
 }  // namespace detail
 
 namespace {

@@ -23,13 +23,7 @@ Variable max_pool2d_backward(const Variable& g, const Tensor& indices, const Sha
 TSUMIKI_REGISTER_OP("max_pool2d");
 Variable max_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, const Site& site) {
   detail::check_floating("max_pool2d", x, site);
-  if (stride.h == 0 && stride.w == 0) stride = kernel;
-  const kernels::Window w = detail::window("max_pool2d", x.shape(), kernel, stride, padding, site);
-  if (2 * w.ph > w.kh || 2 * w.pw > w.kw)
-    fail("max_pool2d",
-         "padding (" + std::to_string(w.ph) + ", " + std::to_string(w.pw) +
-             ") must be at most half the kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + ")",
-         site);
+  const kernels::Window w = detail::pool_window("max_pool2d", x.shape(), kernel, stride, padding, site);
   Tensor indices;
   Tensor y = kernels::max_pool2d(x.data(), w, indices);
   return apply(

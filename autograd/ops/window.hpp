@@ -11,4 +11,9 @@ namespace tsumiki::detail {
 kernels::Window window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
                        const Site& site);
 
+// The same for pooling: a zero stride means the kernel's size, and padding may be at most half the kernel
+// (a window that sees padding only would pool nothing).
+kernels::Window pool_window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
+                            const Site& site);
+
 }  // namespace tsumiki::detail
