@@ -166,20 +166,8 @@ int main(int argc, char** argv) {
       auto net = examples::make_mlp({.hidden = {100, 100, 100, 100}});
       auto opt = optim::make_optimizer(r.name, net->parameters(), r.lr_mnist);
       data::DataLoader loader(train, {.batch_size = batch, .shuffle = true, .seed = seed});
-      std::vector<double> smoothed;
-      double acc = 0;
-      int it = 0;
       const auto start = std::chrono::steady_clock::now();
-      while (it < mnist_steps)
-        for (const auto& b : loader) {
-          const Variable loss = softmax_cross_entropy((*net)(b.x), b.y);
-          net->zero_grad();
-          loss.backward();
-          opt->step();
-          acc += loss.item<double>();
-          if (++it % every == 0) smoothed.push_back(acc / every), acc = 0;
-          if (it >= mnist_steps) break;
-        }
+      const std::vector<double> smoothed = examples::train_loss_curve(*net, *opt, loader, mnist_steps, every);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       std::printf("%-9s lr %-6g  loss: first %.4f  final %.4f  (%.1f s)\n", r.name.c_str(), r.lr_mnist,
                   smoothed.front(), smoothed.back(), secs);
@@ -187,11 +175,7 @@ int main(int argc, char** argv) {
       curves.columns.push_back(r.name);
       losses.push_back(smoothed);
     }
-    for (std::size_t i = 0; i < losses[0].size(); ++i) {
-      std::vector<double> row{double((i + 1) * every)};
-      for (const auto& l : losses) row.push_back(l[i]);
-      curves.add(row);
-    }
+    examples::add_loss_curves(curves, losses, every);
     const std::string mcsv = out + "/optimizer_mnist.csv";
     std::string m =
         "set grid\nset key top right\nset xlabel 'iteration'\nset ylabel 'training loss (mean of " +

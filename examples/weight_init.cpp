@@ -131,30 +131,14 @@ int main(int argc, char** argv) {
       auto net = examples::make_mlp({.hidden = {100, 100, 100, 100}, .init = r.kind, .std = r.std});
       optim::SGD opt(net->parameters(), {.lr = lr});
       data::DataLoader loader(train, {.batch_size = batch, .shuffle = true, .seed = seed});
-      std::vector<double> smoothed;
-      double acc = 0;
-      int it = 0;
-      while (it < steps)
-        for (const auto& b : loader) {
-          const Variable loss = softmax_cross_entropy((*net)(b.x), b.y);
-          net->zero_grad();
-          loss.backward();
-          opt.step();
-          acc += loss.item<double>();
-          if (++it % every == 0) smoothed.push_back(acc / every), acc = 0;
-          if (it >= steps) break;
-        }
+      const std::vector<double> smoothed = examples::train_loss_curve(*net, opt, loader, steps, every);
       std::printf("init %-9s loss: first %.4f  final %.4f\n", r.name.c_str(), smoothed.front(),
                   smoothed.back());
       std::fflush(stdout);
       curves.columns.push_back(r.name);
       losses.push_back(smoothed);
     }
-    for (std::size_t i = 0; i < losses[0].size(); ++i) {
-      std::vector<double> row{double((i + 1) * every)};
-      for (const auto& l : losses) row.push_back(l[i]);
-      curves.add(row);
-    }
+    examples::add_loss_curves(curves, losses, every);
     const std::string csv = out + "/weight_init_training.csv";
     std::string s =
         "set grid\nset key top right\nset xlabel 'iteration'\nset ylabel 'training loss'\n"

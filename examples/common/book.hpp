@@ -94,6 +94,35 @@ inline std::string png_header(const std::string& png, int width = 900, int heigh
          " noenhanced\nset output '" + png + "'\nset datafile separator ','\n";
 }
 
+// Trains `net` for `steps` minibatches of softmax cross-entropy, cycling through `loader`, and returns the
+// training loss averaged over each run of `every` steps.
+inline std::vector<double> train_loss_curve(tsumiki::nn::Module& net, tsumiki::optim::Optimizer& opt,
+                                            tsumiki::data::DataLoader& loader, int steps, int every) {
+  std::vector<double> smoothed;
+  double acc = 0;
+  int it = 0;
+  while (it < steps)
+    for (const auto& b : loader) {
+      const tsumiki::Variable loss = tsumiki::softmax_cross_entropy(net(b.x), b.y);
+      net.zero_grad();
+      loss.backward();
+      opt.step();
+      acc += loss.item<double>();
+      if (++it % every == 0) smoothed.push_back(acc / every), acc = 0;
+      if (it >= steps) break;
+    }
+  return smoothed;
+}
+
+// Table rows (iteration, curve 1, curve 2, ...) for curves made by train_loss_curve with the same `every`.
+inline void add_loss_curves(Table& t, const std::vector<std::vector<double>>& curves, int every) {
+  for (std::size_t i = 0; i < curves.at(0).size(); ++i) {
+    std::vector<double> row{double((i + 1) * every)};
+    for (const auto& c : curves) row.push_back(c.at(i));
+    t.add(row);
+  }
+}
+
 // Column number (1-based, for gnuplot's `using`) of a named table column.
 inline int column(const Table& t, const std::string& name) {
   for (std::size_t c = 0; c < t.columns.size(); ++c)
