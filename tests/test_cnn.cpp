@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <tsumiki.hpp>
 
@@ -281,4 +282,26 @@ TEST(ConvGraph, MaxPoolSendsTheGradientToTheFirstMaximumAndFreesItsGraph) {
     EXPECT_EQ(values(x.grad()), (std::vector<double>{0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0}));
   }
   EXPECT_EQ(live_functions(), before);
+}
+
+// 2x2 windows with stride 2 take a fast path: a NaN still wins its window and takes the gradient, and an odd
+// last row and column are left out as in the general walk.
+TEST(ConvGraph, MaxPool2x2PropagatesNaNAndDropsTheOddEdge) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  Variable x(from_vector<double>({1, 2, 9, 3, 9,    //
+                                  4, nan, 0, 8, 9,  //
+                                  9, 9, 9, 9, 9},
+                                 Shape{1, 1, 3, 5}),
+             true);
+  const Variable y = max_pool2d(x, 2);
+  ASSERT_EQ(y.shape(), (Shape{1, 1, 1, 2}));
+  const auto v = values(y);
+  EXPECT_TRUE(std::isnan(v[0]));
+  EXPECT_EQ(v[1], 9);
+  sum(y).backward();
+  EXPECT_EQ(values(x.grad())[6], 1);  // the NaN
+  EXPECT_EQ(values(x.grad())[2], 1);  // the first 9 of the second window
+  double total = 0;
+  for (double g : values(x.grad())) total += g;
+  EXPECT_EQ(total, 2);
 }

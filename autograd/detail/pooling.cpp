@@ -78,6 +78,41 @@ void max_pool_typed(const Tensor& x, const Window& w, Tensor& out, Tensor& indic
   }
 }
 
+// The common 2x2 window with stride 2 and no padding: each output reads two adjacent pairs from two rows, in
+// the order the general walk uses (so ties and NaNs resolve the same way), with no per-tap bookkeeping.
+template <class T>
+void max_pool_2x2(const Tensor& x, const Window& w, Tensor& out, Tensor& indices) {
+  const Shape& s = x.shape();
+  const std::size_t planes = s[0] * s[1], h = s[2];
+  const auto wd = static_cast<std::ptrdiff_t>(s[3]);
+  const T* src = x.data<T>();
+  T* dst = out.data<T>();
+  std::int64_t* idx = indices.data<std::int64_t>();
+  for (std::size_t p = 0; p < planes; ++p)
+    for (std::size_t oh = 0; oh < w.oh; ++oh) {
+      const auto top = static_cast<std::ptrdiff_t>(p * h + 2 * oh) * wd;
+      const T* r0 = src + top;
+      const T* r1 = r0 + wd;
+      const std::size_t o = (p * w.oh + oh) * w.ow;
+      for (std::size_t ow = 0; ow < w.ow; ++ow) {
+        const std::size_t c = 2 * ow;
+        const std::ptrdiff_t pos = top + static_cast<std::ptrdiff_t>(c);
+        T best = r0[c];
+        std::ptrdiff_t at = pos;
+        const auto tap = [&](T v, std::ptrdiff_t where) {
+          const bool take = (v > best) | (v != v);  // NOLINT(misc-redundant-expression): v != v is isnan
+          best = select(take, v, best);
+          at = select(take, where, at);
+        };
+        tap(r0[c + 1], pos + 1);
+        tap(r1[c], pos + wd);
+        tap(r1[c + 1], pos + wd + 1);
+        dst[o + ow] = best;
+        idx[o + ow] = at;
+      }
+    }
+}
+
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
@@ -86,7 +121,11 @@ Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
   return dispatch_floating(x.dtype(), "max_pool2d", [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, x.dtype());
-    max_pool_typed<T>(x, w, out, indices);
+    const bool two_by_two = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0;
+    if (two_by_two)
+      max_pool_2x2<T>(x, w, out, indices);
+    else
+      max_pool_typed<T>(x, w, out, indices);
     return out;
   });
 }
