@@ -26,8 +26,14 @@ std::shared_ptr<nn::Module> make_model(const std::string& name) {
   throw Error("cnn: unknown model '" + name + "' (simple, lenet, alexnet, deep)");
 }
 
-// Epochs by default: enough for the README's accuracy targets.
-int default_epochs(const std::string& name) { return name == "simple" ? 8 : 10; }
+// Defaults per model: enough epochs for the README's accuracy targets. The deep net needs about 20; on batches
+// of 50 it also ends higher and runs faster than on 100 (0.9265 against 0.9249 after 20 epochs, 107 against
+// 139 s per epoch on one thread).
+int default_epochs(const std::string& name) {
+  if (name == "simple") return 8;
+  return name == "deep" ? 20 : 10;
+}
+std::size_t default_batch(const std::string& name) { return name == "deep" ? 50 : 100; }
 
 // The first convolution's weights (OC, C, KH, KW).
 Tensor first_filters(const nn::Module& model) {
@@ -41,11 +47,14 @@ Tensor first_filters(const nn::Module& model) {
 int main(int argc, char** argv) {
   CLI::App app{"Train a convolutional network on Fashion-MNIST with Tsumiki"};
   std::string model_name = "simple";
-  app.add_option("--model", model_name, "simple, lenet, alexnet or deep");
+  app.add_option(
+      "--model", model_name,
+      "simple, lenet, alexnet or deep (epochs by default: 8, 10, 10, 20; deep uses batches of 50)");
   examples::ClassifierRun run("cnn");
   run.add_options(app);
   CLI11_PARSE(app, argc, argv);
   run.name("cnn_" + model_name);
+  if (app.count("--batch") == 0) run.batch = default_batch(model_name);
 
   Tensor filters_before;
   run.after_training = [&](nn::Module& model, const std::string& prefix) {
