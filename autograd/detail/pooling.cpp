@@ -78,38 +78,42 @@ void max_pool_typed(const Tensor& x, const Window& w, Tensor& out, Tensor& indic
   }
 }
 
-// The common 2x2 window with stride 2 and no padding: each output reads two adjacent pairs from two rows, in
-// the order the general walk uses (so ties and NaNs resolve the same way), with no per-tap bookkeeping.
+// The common 2x2 window with stride 2 and no padding. Per output row, a first loop finds each window's
+// maximum and which of its four taps holds it (0..3, in the general walk's order, so ties and NaNs resolve
+// the same way); a second turns the tap into a flat index. Both loops are branch-free and the compiler
+// vectorises them.
 template <class T>
 void max_pool_2x2(const Tensor& x, const Window& w, Tensor& out, Tensor& indices) {
   const Shape& s = x.shape();
   const std::size_t planes = s[0] * s[1], h = s[2];
-  const auto wd = static_cast<std::ptrdiff_t>(s[3]);
+  const auto wd = static_cast<std::int64_t>(s[3]);
   const T* src = x.data<T>();
   T* dst = out.data<T>();
   std::int64_t* idx = indices.data<std::int64_t>();
+  std::vector<std::uint8_t> taps(w.ow);
+  std::uint8_t* tap = taps.data();
   for (std::size_t p = 0; p < planes; ++p)
     for (std::size_t oh = 0; oh < w.oh; ++oh) {
-      const auto top = static_cast<std::ptrdiff_t>(p * h + 2 * oh) * wd;
+      const auto top = static_cast<std::int64_t>(p * h + 2 * oh) * wd;
       const T* r0 = src + top;
       const T* r1 = r0 + wd;
-      const std::size_t o = (p * w.oh + oh) * w.ow;
+      T* o = dst + (p * w.oh + oh) * w.ow;
       for (std::size_t ow = 0; ow < w.ow; ++ow) {
-        const std::size_t c = 2 * ow;
-        const std::ptrdiff_t pos = top + static_cast<std::ptrdiff_t>(c);
-        T best = r0[c];
-        std::ptrdiff_t at = pos;
-        const auto tap = [&](T v, std::ptrdiff_t where) {
-          const bool take = (v > best) | (v != v);  // NOLINT(misc-redundant-expression): v != v is isnan
-          best = select(take, v, best);
-          at = select(take, where, at);
-        };
-        tap(r0[c + 1], pos + 1);
-        tap(r1[c], pos + wd);
-        tap(r1[c + 1], pos + wd + 1);
-        dst[o + ow] = best;
-        idx[o + ow] = at;
+        const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+        // A later tap replaces the maximum so far when larger or NaN. `|`, not `||`: no branch.
+        const bool tb = (b > a) | (b != b);  // NOLINT(misc-redundant-expression): b != b is isnan
+        T m = tb ? b : a;
+        int k = tb ? 1 : 0;
+        const bool tc = (c > m) | (c != c);  // NOLINT(misc-redundant-expression)
+        m = tc ? c : m;
+        k = tc ? 2 : k;
+        const bool td = (d > m) | (d != d);  // NOLINT(misc-redundant-expression)
+        o[ow] = td ? d : m;
+        tap[ow] = static_cast<std::uint8_t>(td ? 3 : k);
       }
+      std::int64_t* io = idx + (p * w.oh + oh) * w.ow;
+      for (std::size_t ow = 0; ow < w.ow; ++ow)  // tap k sits at row k / 2, column k % 2 of the window
+        io[ow] = top + static_cast<std::int64_t>(2 * ow) + (tap[ow] & 1) + (tap[ow] >> 1) * wd;
     }
 }
 
