@@ -253,6 +253,8 @@ TEST(ConvErrors, NameTheOpAndTheShapes) {
   EXPECT_NE(msg.find("half the kernel"), std::string::npos) << msg;
   msg = error_of([&] { max_pool2d(x, 3, 0); });
   EXPECT_EQ(msg, "");  // stride 0: equal to the kernel
+  msg = error_of([&] { EXPECT_EQ(avg_pool2d(x, 2).shape(), (Shape{2, 3, 4, 4})); });
+  EXPECT_EQ(msg, "");
   msg = error_of([&] { col2im(Variable(randn(Shape{2, 27, 5})), Shape{2, 3, 8, 8}, 3); });
   EXPECT_NE(msg.find("col2im"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(2, 27, 36)"), std::string::npos) << msg;
@@ -284,12 +286,12 @@ TEST(ConvGraph, MaxPoolSendsTheGradientToTheFirstMaximumAndFreesItsGraph) {
   EXPECT_EQ(live_functions(), before);
 }
 
-// 2x2 windows with stride 2 take a fast path: a NaN still wins its window and takes the gradient, and an odd
-// last row and column are left out as in the general walk.
-TEST(ConvGraph, MaxPool2x2PropagatesNaNAndDropsTheOddEdge) {
+// 2x2 windows with stride 2 take a fast path: a NaN wins its window and stays against later taps, a tie goes
+// to the first maximum, and an odd last row and column are left out, all as in the general walk.
+TEST(ConvGraph, MaxPool2x2PropagatesNaNBreaksTiesFirstAndDropsTheOddEdge) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  Variable x(from_vector<double>({1, 2, 9, 3, 9,    //
-                                  4, nan, 0, 8, 9,  //
+  Variable x(from_vector<double>({nan, 2, 9, 3, 9,  //
+                                  4, 5, 9, 8, 9,    //
                                   9, 9, 9, 9, 9},
                                  Shape{1, 1, 3, 5}),
              true);
@@ -299,9 +301,25 @@ TEST(ConvGraph, MaxPool2x2PropagatesNaNAndDropsTheOddEdge) {
   EXPECT_TRUE(std::isnan(v[0]));
   EXPECT_EQ(v[1], 9);
   sum(y).backward();
-  EXPECT_EQ(values(x.grad())[6], 1);  // the NaN
-  EXPECT_EQ(values(x.grad())[2], 1);  // the first 9 of the second window
+  const auto g = values(x.grad());
+  EXPECT_EQ(g[0], 1);  // the NaN, read first and kept against 2, 4 and 5
+  EXPECT_EQ(g[2], 1);  // the first of the second window's two 9s
+  EXPECT_EQ(g[7], 0);  // the second 9
   double total = 0;
-  for (double g : values(x.grad())) total += g;
+  for (double e : g) total += e;
   EXPECT_EQ(total, 2);
+}
+
+// The general window walk (here 2x2 windows with stride 1, which overlap) gives a tie to the first maximum
+// too.
+TEST(ConvGraph, MaxPoolOverlappingWindowsBreakTiesFirst) {
+  Variable x(from_vector<double>({7, 7, 1,  //
+                                  7, 0, 2},
+                                 Shape{1, 1, 2, 3}),
+             true);
+  const Variable y = max_pool2d(x, 2, 1);
+  EXPECT_EQ(values(y), (std::vector<double>{7, 7}));
+  sum(y).backward();
+  // window 1 (columns 0-1) takes flat 0; window 2 (columns 1-2) takes flat 1
+  EXPECT_EQ(values(x.grad()), (std::vector<double>{1, 1, 0, 0, 0, 0}));
 }
