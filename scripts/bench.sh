@@ -6,13 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 peers=${PEERS_DIR:-../shared/peers}
 
-bash scripts/install-deps.sh
-for p in libtorch-dev time; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    [[ $(id -u) -eq 0 ]] || { echo "bench: $p is missing; run as root to install it" >&2; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$p"
-  fi
-done
+bash scripts/install-deps.sh libtorch-dev time  # the peer, and /usr/bin/time for peak memory
 bash scripts/build.sh
 source scripts/openblas-env.sh
 cmake -S "$peers/libtorch" -B peer-build -DCMAKE_BUILD_TYPE=Release >/dev/null

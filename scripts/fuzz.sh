@@ -18,21 +18,7 @@ fuzzers=("$@")
 ((${#fuzzers[@]})) || fuzzers=(idx_fuzzer npz_fuzzer graph_fuzzer)
 
 # ---- toolchain (idempotent: apt-get only runs when something is missing) ----
-bash scripts/install-deps.sh
-missing=()
-for p in clang-16 libclang-rt-16-dev; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  if [[ $(id -u) -ne 0 ]]; then
-    echo "fuzz: missing ${missing[*]}; run this script as root (it calls apt-get)" >&2
-    exit 1
-  fi
-  echo "fuzz: installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash scripts/install-deps.sh clang-16 libclang-rt-16-dev
 
 # ---- build ----
 start=$(date +%s)

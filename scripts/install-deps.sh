@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Tsumiki's build and run dependencies from Debian's packages. Safe to run again: packages already
 # present are skipped, and apt-get is not called at all when nothing is missing. Run as root.
+# Scripts with needs of their own name extra packages: `bash scripts/install-deps.sh clang-16`.
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   gdb                              # the pretty-printer test
   dataset-fashion-mnist            # the main job's data (/usr/share/datasets/fashion-mnist)
   libopenmpi-dev openmpi-bin       # data-parallel training over MPI (nn/distributed.hpp)
+  "$@"
 )
 
 missing=()
