@@ -3,6 +3,7 @@
 // AdamW (Loshchilov & Hutter) first decays the weights apart from the gradient: p -= lr * wd * p
 #include <cmath>
 
+#include "detail/update_elements.hpp"
 #include "rules.hpp"
 
 namespace tsumiki::optim {
@@ -18,22 +19,21 @@ Adam::Adam(std::vector<Variable> params, const AdamOptions& o, const char* name)
 void Adam::update(std::size_t i, Tensor& p, const Tensor& g) {
   const double t = static_cast<double>(steps());
   const double c1 = 1 - std::pow(o_.beta1, t), c2 = 1 - std::pow(o_.beta2, t);
-  dispatch_floating(p.dtype(), name(), [&](auto tag) {
-    using T = decltype(tag);
-    T* w = p.data<T>();
-    T* m = slot(i, "m").data<T>();
-    T* v = slot(i, "v").data<T>();
-    const T* d = g.data<T>();
-    const T lr = T(this->lr()), b1 = T(o_.beta1), b2 = T(o_.beta2), eps = T(o_.eps);
-    const T decay = T(this->lr() * o_.weight_decay);
-    const T k1 = T(1 / c1), k2 = T(1 / c2);
-    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
-      if (decay != 0) w[k] -= decay * w[k];
-      m[k] = b1 * m[k] + (1 - b1) * d[k];
-      v[k] = b2 * v[k] + (1 - b2) * d[k] * d[k];
-      w[k] -= lr * (m[k] * k1) / (std::sqrt(v[k] * k2) + eps);
-    }
-  });
+  detail::update_elements(
+      name(), p, g,
+      [&](auto tag) {
+        using T = decltype(tag);
+        const T lr = T(this->lr()), b1 = T(o_.beta1), b2 = T(o_.beta2), eps = T(o_.eps);
+        const T decay = T(this->lr() * o_.weight_decay);
+        const T k1 = T(1 / c1), k2 = T(1 / c2);
+        return [=](T& w, T d, T& m, T& v) {
+          if (decay != 0) w -= decay * w;
+          m = b1 * m + (1 - b1) * d;
+          v = b2 * v + (1 - b2) * d * d;
+          w -= lr * (m * k1) / (std::sqrt(v * k2) + eps);
+        };
+      },
+      slot(i, "m"), slot(i, "v"));
 }
 
 AdamW::AdamW(std::vector<Variable> params, const AdamOptions& o) : Adam(std::move(params), o, "AdamW") {}

@@ -1,5 +1,6 @@
 // Momentum:  v = mu v - lr g;  p += v
 // Nesterov:  v = mu v - lr g;  p += mu^2 v - (1 + mu) lr g   (the book's form of Nesterov's look-ahead)
+#include "detail/update_elements.hpp"
 #include "rules.hpp"
 
 namespace tsumiki::optim {
@@ -8,33 +9,33 @@ Momentum::Momentum(std::vector<Variable> params, const MomentumOptions& o)
     : Optimizer(std::move(params), o.lr, "Momentum"), momentum_(o.momentum) {}
 
 void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
-  dispatch_floating(p.dtype(), "Momentum", [&](auto t) {
-    using T = decltype(t);
-    T* w = p.data<T>();
-    T* v = slot(i, "v").data<T>();
-    const T* d = g.data<T>();
-    const T lr = T(this->lr()), mu = T(momentum_);
-    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
-      v[k] = mu * v[k] - lr * d[k];
-      w[k] += v[k];
-    }
-  });
+  detail::update_elements(
+      "Momentum", p, g,
+      [&](auto tag) {
+        using T = decltype(tag);
+        const T lr = T(this->lr()), mu = T(momentum_);
+        return [=](T& w, T d, T& v) {
+          v = mu * v - lr * d;
+          w += v;
+        };
+      },
+      slot(i, "v"));
 }
 
 Nesterov::Nesterov(std::vector<Variable> params, const MomentumOptions& o) : Momentum(std::move(params), o) {}
 
 void Nesterov::update(std::size_t i, Tensor& p, const Tensor& g) {
-  dispatch_floating(p.dtype(), "Nesterov", [&](auto t) {
-    using T = decltype(t);
-    T* w = p.data<T>();
-    T* v = slot(i, "v").data<T>();
-    const T* d = g.data<T>();
-    const T lr = T(this->lr()), mu = T(momentum_);
-    for (std::size_t k = 0, n = p.numel(); k < n; ++k) {
-      v[k] = mu * v[k] - lr * d[k];
-      w[k] += mu * mu * v[k] - (1 + mu) * lr * d[k];
-    }
-  });
+  detail::update_elements(
+      "Nesterov", p, g,
+      [&](auto tag) {
+        using T = decltype(tag);
+        const T lr = T(this->lr()), mu = T(momentum_);
+        return [=](T& w, T d, T& v) {
+          v = mu * v - lr * d;
+          w += mu * mu * v - (1 + mu) * lr * d;
+        };
+      },
+      slot(i, "v"));
 }
 
 }  // namespace tsumiki::optim

@@ -1,4 +1,5 @@
 // p -= lr * g
+#include "detail/update_elements.hpp"
 #include "rules.hpp"
 
 namespace tsumiki::optim {
@@ -6,12 +7,10 @@ namespace tsumiki::optim {
 SGD::SGD(std::vector<Variable> params, const SGDOptions& o) : Optimizer(std::move(params), o.lr, "SGD") {}
 
 void SGD::update(std::size_t, Tensor& p, const Tensor& g) {
-  dispatch_floating(p.dtype(), "SGD", [&](auto t) {
-    using T = decltype(t);
-    T* w = p.data<T>();
-    const T* d = g.data<T>();
+  detail::update_elements("SGD", p, g, [&](auto tag) {
+    using T = decltype(tag);
     const T lr = T(this->lr());
-    for (std::size_t k = 0, n = p.numel(); k < n; ++k) w[k] -= lr * d[k];
+    return [=](T& w, T d) { w -= lr * d; };
   });
 }
 
