@@ -9,11 +9,10 @@
 #include <atomic>
 #include <chrono>
 
-#include "debug/anomaly.hpp"
 #include "detail/backward_pass.hpp"
-#include "detail/observe.hpp"
 #include "detail/variable_impl.hpp"
 #include "grad_mode.hpp"
+#include "observe.hpp"
 #include "ops.hpp"
 
 namespace tsumiki {

@@ -27,7 +27,7 @@ class IOError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A NaN or Inf caught by anomaly mode (autograd/debug/anomaly.hpp): names the op, the phase and the site.
+// A NaN or Inf caught by anomaly mode (autograd/observe.hpp): names the op, the phase and the site.
 class AnomalyError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -3,19 +3,32 @@
 #include <algorithm>
 #include <atomic>
 
-#include "apply.hpp"
 #include "detail/variable_impl.hpp"
-#include "ops.hpp"
+#include "ops/shape.hpp"
 
 namespace tsumiki {
 namespace {
 std::atomic<std::size_t> function_count{0};
+
+// Whether `from` broadcasts to `to` (NumPy's rules), so that sum_to(to -> from) is defined.
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) return false;
+  const std::size_t lead = to.size() - from.size();
+  for (std::size_t i = 0; i < from.size(); ++i)
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  return true;
 }
+}  // namespace
 
 std::size_t live_functions() { return function_count.load(std::memory_order_relaxed); }
 
-Function::Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward)
-    : op_(op), site_(site), inputs_(std::move(inputs)), backward_(std::move(backward)) {
+Function::Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward,
+                   SavedTensors saved)
+    : op_(op),
+      site_(site),
+      inputs_(std::move(inputs)),
+      backward_(std::move(backward)),
+      saved_(std::move(saved)) {
   for (const auto& x : inputs_) generation_ = std::max(generation_, x.generation() + 1);
   function_count.fetch_add(1, std::memory_order_relaxed);
 }
@@ -54,6 +67,15 @@ const Variable& Function::input(std::size_t i) const {
   return inputs_.at(i);
 }
 
+const Tensor& Function::saved(std::size_t i) const {
+  if (released_) input(0);  // throws the retain_graph error
+  if (i >= saved_.size())
+    throw GraphError(std::string("'") + op_ + "' (created at " + to_string(site_) + "): saved(" +
+                     std::to_string(i) + ") but its forward saved " + std::to_string(saved_.size()) +
+                     " tensors");
+  return saved_[i];
+}
+
 Variable Function::output() const { return Variable(output_.lock()); }
 
 bool Function::needs_grad(std::size_t i) const { return i < inputs_.size() && inputs_[i].requires_grad(); }
@@ -69,59 +91,25 @@ Grads Function::backward(const Variable& gy) const {
       gxs[i] = Variable();
       continue;
     }
+    const Variable& x = inputs_[i];
+    if (gxs[i].dtype() != x.dtype() ||
+        (gxs[i].shape() != x.shape() && !broadcasts_to(x.shape(), gxs[i].shape())))
+      throw GraphError(std::string("backward of '") + op_ + "' (created at " + to_string(site_) +
+                       ") returned a gradient of " + dtype_name(gxs[i].dtype()) + " " +
+                       to_string(gxs[i].shape()) + " for input " + std::to_string(i) + ", a " +
+                       dtype_name(x.dtype()) + " " + to_string(x.shape()) +
+                       "; expected the input's dtype and its shape (or a shape it broadcasts to)");
     // Broadcasting in forward means summing in backward: done here, once, for every op.
-    if (gxs[i].shape() != inputs_[i].shape()) gxs[i] = sum_to(gxs[i], inputs_[i].shape(), site_);
+    if (gxs[i].shape() != x.shape()) gxs[i] = sum_to(gxs[i], x.shape(), site_);
   }
   return gxs;
 }
 
 void Function::release() {
   inputs_.clear();
+  saved_.clear();
   backward_ = nullptr;
   released_ = true;
-}
-
-Variable make_result(Tensor data, std::shared_ptr<Function> creator, const Site& site) {
-  auto impl = std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>());
-  impl->data = std::move(data);
-  impl->site = site;
-  if (creator) {
-    creator->output_ = impl;
-    creator->output_shape_ = impl->data.shape();
-    creator->output_dtype_ = impl->data.dtype();
-    impl->requires_grad = true;
-    impl->creator = std::move(creator);
-  }
-  return Variable(std::move(impl));
-}
-
-namespace detail {
-Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&& out,
-                BackwardFn&& backward) {
-  bool needs = false;
-  if (is_grad_enabled())
-    for (const auto& x : inputs) needs = needs || x.requires_grad();
-  if (!needs) return make_result(std::move(out), nullptr, site);
-  return make_result(std::move(out),
-                     std::allocate_shared<Function>(detail::PoolAllocator<Function>(), op, std::move(inputs),
-                                                    site, std::move(backward)),
-                     site);
-}
-}  // namespace detail
-
-namespace {
-std::vector<std::string>& op_registry() {
-  static std::vector<std::string> names;
-  return names;
-}
-}  // namespace
-
-const std::vector<std::string>& registered_ops() { return op_registry(); }
-
-bool register_op(const char* name) {
-  auto& names = op_registry();
-  if (std::find(names.begin(), names.end(), name) == names.end()) names.emplace_back(name);
-  return true;
 }
 
 }  // namespace tsumiki

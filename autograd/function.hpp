@@ -10,14 +10,26 @@
 #include <memory>
 #include <vector>
 
-#include "detail/pool.hpp"
+#include "pool.hpp"
 #include "site.hpp"
 #include "variable.hpp"
 
 namespace tsumiki {
 
 // A function's inputs; pooled storage keeps allocation off the op path. Brace-initialise: {a, b}.
-using VariableList = std::vector<Variable, detail::PoolAllocator<Variable>>;
+using VariableList = std::vector<Variable, PoolAllocator<Variable>>;
+// Tensors an op's forward saves for its backward (SavedTensors::save in apply's forward, f.saved(i) in
+// backward).
+class SavedTensors {
+ public:
+  void save(Tensor t) { tensors_.push_back(std::move(t)); }
+  std::size_t size() const { return tensors_.size(); }
+  const Tensor& operator[](std::size_t i) const { return tensors_.at(i); }
+  void clear() { tensors_.clear(); }
+
+ private:
+  std::vector<Tensor, PoolAllocator<Tensor>> tensors_;
+};
 // One gradient per input; an undefined Variable means "no gradient flows to this input".
 using Grads = VariableList;
 // gx = backward(f, gy): f gives access to inputs and output; gy is the output's gradient.
@@ -25,7 +37,8 @@ using BackwardFn = std::function<Grads(const Function& f, const Variable& gy)>;
 
 class Function {
  public:
-  Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward);
+  Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward,
+           SavedTensors saved = {});
   ~Function();
   Function(const Function&) = delete;
   Function& operator=(const Function&) = delete;
@@ -40,8 +53,12 @@ class Function {
   const Variable& input(std::size_t i) const;  // throws GraphError once released
   Variable output() const;                     // undefined once the output Variable is gone
   bool needs_grad(std::size_t i) const;        // whether input i wants a gradient (skip work when not)
+  const Tensor& saved(std::size_t i) const;    // what the forward saved; throws GraphError once released
+  std::size_t num_saved() const { return saved_.size(); }
 
-  // Runs the backward formula and reduces each gradient to its input's shape (broadcasting's sum_to).
+  // Runs the backward formula, checks each gradient against its input (dtype; a shape the input broadcasts
+  // to, else GraphError naming the op, the input and both shapes) and reduces it to the input's shape
+  // (broadcasting's sum_to).
   Grads backward(const Variable& gy) const;
 
   // Drops inputs and saved values (after backward without retain_graph). A later backward throws.
@@ -56,6 +73,7 @@ class Function {
   VariableList inputs_;
   std::weak_ptr<VariableImpl> output_;
   BackwardFn backward_;
+  SavedTensors saved_;
   Shape output_shape_;
   Dtype output_dtype_ = Dtype::Float32;
   int generation_ = 0;

@@ -9,21 +9,9 @@
 #include <sstream>
 
 #include "detail/buffer.hpp"
-#include "detail/pool.hpp"
+#include "pool.hpp"
 
 namespace tsumiki {
-
-// ---- errors and sites ----
-std::string to_string(const Site& site) {
-  std::string file = site.file_name();
-  const auto slash = file.find_last_of('/');
-  if (slash != std::string::npos) file = file.substr(slash + 1);
-  return file + ":" + std::to_string(site.line());
-}
-
-void fail(const char* op, const std::string& what, const Site& site) {
-  throw Error(std::string(op) + ": " + what + " (at " + to_string(site) + ")");
-}
 
 // ---- dtypes ----
 const char* dtype_name(Dtype d) {

@@ -4,7 +4,8 @@
 // NumPy view of the whole array); use clone() for a deep copy. Buffers come from a pooled, 64-byte aligned
 // allocator, so creating small tensors on the op path costs no glibc allocation.
 //
-// This is the one public header that names xtensor types: to_xarray / from_xarray / as_xtensor convert.
+// No xtensor types here: autograd/xtensor_interop.hpp is the opt-in interop header (to_xarray, from_xarray,
+// as_xtensor).
 #pragma once
 
 #include <cstddef>
@@ -15,8 +16,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-#include <xtensor/xadapt.hpp>
-#include <xtensor/xarray.hpp>
 
 #include "error.hpp"
 
@@ -73,6 +72,9 @@ class Shape {
   std::size_t dims_[kMaxRank] = {};
   std::uint8_t rank_ = 0;
 };
+
+// Axis numbers; negative ones count from the end (-1 is the last axis).
+using Axes = std::vector<int>;
 
 std::string to_string(const Shape& s);  // "(2, 3)"
 std::ostream& operator<<(std::ostream& os, const Shape& s);
@@ -157,29 +159,6 @@ Tensor randn(const Shape& shape, Dtype dtype = Dtype::Float32, Generator& gen = 
 Tensor rand(const Shape& shape, Dtype dtype = Dtype::Float32,
             Generator& gen = default_generator());  // [0, 1)
 Tensor randint(std::int64_t low, std::int64_t high, const Shape& shape, Generator& gen = default_generator());
-
-// ---- xtensor interop ----
-template <class T>
-xt::xarray<T> to_xarray(const Tensor& t) {
-  std::vector<std::size_t> shape(t.shape().begin(), t.shape().end());
-  xt::xarray<T> out = xt::adapt(t.data<T>(), t.numel(), xt::no_ownership(), shape);
-  return out;
-}
-template <class T>
-Tensor from_xarray(const xt::xarray<T>& a) {
-  Tensor t(Shape(a.shape().begin(), a.shape().end()), dtype_of<T>());
-  std::copy(a.begin(), a.end(), t.data<T>());  // a may have any layout; iterate in row-major order
-  return t;
-}
-// A non-owning xtensor view of a tensor's buffer, for kernels.
-template <class T>
-auto as_xtensor(Tensor& t) {
-  return xt::adapt(t.data<T>(), t.numel(), xt::no_ownership(), t.shape().to_vector());
-}
-template <class T>
-auto as_xtensor(const Tensor& t) {
-  return xt::adapt(t.data<T>(), t.numel(), xt::no_ownership(), t.shape().to_vector());
-}
 
 // Calls fn(T{}) with T the C++ type of a floating dtype; throws Error naming `op` for other dtypes.
 template <class Fn>

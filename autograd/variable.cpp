@@ -2,9 +2,9 @@
 
 #include <atomic>
 
-#include "detail/pool.hpp"
 #include "detail/variable_impl.hpp"
 #include "grad_mode.hpp"
+#include "pool.hpp"
 
 namespace tsumiki {
 namespace {
@@ -22,7 +22,7 @@ VariableImpl::~VariableImpl() { variable_count.fetch_sub(1, std::memory_order_re
 std::size_t live_variables() { return variable_count.load(std::memory_order_relaxed); }
 
 Variable::Variable(Tensor data, bool requires_grad, const Site& site)
-    : impl_(std::allocate_shared<VariableImpl>(detail::PoolAllocator<VariableImpl>())) {
+    : impl_(std::allocate_shared<VariableImpl>(PoolAllocator<VariableImpl>())) {
   if (!data.defined()) throw Error("Variable: cannot wrap an undefined tensor");
   if (requires_grad && !is_floating(data.dtype()))
     throw Error(std::string("Variable: only floating tensors can require grad, got ") +

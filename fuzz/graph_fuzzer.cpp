@@ -18,12 +18,14 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <tsumiki/autograd/gradcheck.hpp>
+#include <tsumiki/autograd/ops.hpp>
+#include <tsumiki/functional/activations.hpp>
+#include <tsumiki/functional/linear.hpp>
+#include <tsumiki/functional/losses.hpp>
+#include <tsumiki/functional/metrics.hpp>
 #include <utility>
 #include <vector>
-
-#include "autograd/functional.hpp"
-#include "autograd/gradcheck.hpp"
-#include "autograd/ops.hpp"
 
 namespace {
 

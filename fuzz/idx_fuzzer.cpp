@@ -1,4 +1,4 @@
-// libFuzzer target: the IDX reader (nn/data/idx.hpp) on arbitrary bytes, raw or gzip-compressed.
+// libFuzzer target: the IDX reader (data/idx.hpp) on arbitrary bytes, raw or gzip-compressed.
 //
 // Any exception derived from std::exception is an accepted answer to a malformed file; a crash, a sanitizer
 // report, a leak, an allocation past libFuzzer's -malloc_limit_mb (a huge declared shape must be rejected
@@ -8,10 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/data/idx.hpp>
 
-#include "autograd/tensor.hpp"
 #include "fuzz_util.hpp"
-#include "nn/data/idx.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const tsumiki::fuzz::ScratchFile file("idx_fuzzer", ".idx");

@@ -1,4 +1,4 @@
-// libFuzzer target: the .npz reader (nn/io/npz.hpp) and the checkpoint loader (nn/checkpoint.hpp).
+// libFuzzer target: the .npz reader (io/npz.hpp) and the checkpoint loader (io/checkpoint.hpp).
 //
 // The first byte picks the mode:
 //   even: the rest is the archive, byte for byte (zip-level corruption: directory, sizes, CRC, deflate);
@@ -19,14 +19,14 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/io/checkpoint.hpp>
+#include <tsumiki/io/npz.hpp>
+#include <tsumiki/nn/layers.hpp>
+#include <tsumiki/optim/rules.hpp>
 #include <vector>
 
-#include "autograd/tensor.hpp"
 #include "fuzz_util.hpp"
-#include "nn/checkpoint.hpp"
-#include "nn/io/npz.hpp"
-#include "nn/layers.hpp"
-#include "optim/rules.hpp"
 
 namespace {
 

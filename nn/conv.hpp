@@ -1,7 +1,7 @@
-// Convolution, pooling and flattening layers on NCHW images, built from autograd ops.
+// The convolution layer on NCHW images, built from functional::conv2d (no backward of its own).
 #pragma once
 
-#include "../autograd/conv.hpp"
+#include "../autograd/size2.hpp"
 #include "init.hpp"
 #include "module.hpp"
 
@@ -30,36 +30,6 @@ class Conv2d : public Module {
  private:
   std::size_t in_, out_;
   Size2 kernel_, stride_, padding_;
-};
-
-// stride 0 means "equal to the kernel".
-class MaxPool2d : public Module {
- public:
-  explicit MaxPool2d(Size2 kernel, Size2 stride = 0, Size2 padding = 0);
-  Variable forward(const Variable& x) override;
-  std::string describe() const override;
-  Shape output_shape(const Shape& chw) const;
-
- private:
-  Size2 kernel_, stride_, padding_;
-};
-
-class AvgPool2d : public Module {
- public:
-  explicit AvgPool2d(Size2 kernel, Size2 stride = 0, Size2 padding = 0);
-  Variable forward(const Variable& x) override;
-  std::string describe() const override;
-  Shape output_shape(const Shape& chw) const;
-
- private:
-  Size2 kernel_, stride_, padding_;
-};
-
-// (N, d1, d2, ...) -> (N, d1 * d2 * ...).
-class Flatten : public Module {
- public:
-  Variable forward(const Variable& x) override;
-  std::string describe() const override { return "Flatten"; }
 };
 
 }  // namespace tsumiki::nn

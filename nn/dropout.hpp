@@ -3,7 +3,7 @@
 
 #include <optional>
 
-#include "../autograd/dropout.hpp"
+#include "../functional/dropout.hpp"
 #include "module.hpp"
 
 namespace tsumiki::nn {

@@ -1,6 +1,7 @@
 #include "layers.hpp"
 
-#include "../autograd/functional.hpp"
+#include "../autograd/ops.hpp"
+#include "../functional/linear.hpp"
 
 namespace tsumiki::nn {
 
@@ -46,6 +47,13 @@ Variable Sequential::forward(const Variable& x) {
   Variable h = x;
   for (const auto& [name, m] : children()) h = m->forward(h);
   return h;
+}
+
+Variable Flatten::forward(const Variable& x) {
+  if (!x.defined() || x.ndim() < 2)
+    throw Error("Flatten: expected an input (N, ...), got " +
+                (x.defined() ? to_string(x.shape()) : std::string("undefined")));
+  return flatten(x, 1);
 }
 
 }  // namespace tsumiki::nn

@@ -1,4 +1,5 @@
-// Layers built from autograd ops: none has a backward of its own.
+// Layers built from ops and composites: Linear, activations, Flatten and Sequential. None has a backward
+// of its own.
 #pragma once
 
 #include <initializer_list>
@@ -56,6 +57,13 @@ class Sequential : public Module {
   Variable forward(const Variable& x) override;
   std::string describe() const override { return "Sequential"; }
   std::size_t size() const { return children().size(); }
+};
+
+// (N, d1, d2, ...) -> (N, d1 * d2 * ...).
+class Flatten : public Module {
+ public:
+  Variable forward(const Variable& x) override;
+  std::string describe() const override { return "Flatten"; }
 };
 
 }  // namespace tsumiki::nn

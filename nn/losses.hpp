@@ -1,8 +1,8 @@
-// Losses as modules, for code that stores its criterion; each calls the function of the same name in
-// autograd/functional.hpp.
+// Loss objects for code that stores its criterion (PyTorch's names: MSELoss, CrossEntropyLoss, ...). They are
+// not Modules (no parameters, no state): each is a callable that forwards to a loss of functional/losses.hpp.
 #pragma once
 
-#include "../autograd/functional.hpp"
+#include "../functional/losses.hpp"
 
 namespace tsumiki::nn {
 

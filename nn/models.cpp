@@ -2,7 +2,9 @@
 
 #include "conv.hpp"
 #include "dropout.hpp"
+#include "layers.hpp"
 #include "normalization.hpp"
+#include "pooling.hpp"
 
 namespace tsumiki::nn {
 namespace {

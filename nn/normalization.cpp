@@ -1,6 +1,10 @@
 #include "normalization.hpp"
 
-#include "../autograd/conv.hpp"
+#include "../autograd/ops/conv.hpp"
+#include "../autograd/ops/pooling.hpp"
+#include "../functional/conv.hpp"
+#include "../functional/normalization.hpp"
+#include "../functional/pooling.hpp"
 
 namespace tsumiki::nn {
 

@@ -2,7 +2,7 @@
 // and AlexNet's local response normalisation across channels.
 #pragma once
 
-#include "../autograd/normalization.hpp"
+#include "../functional/normalization.hpp"
 #include "module.hpp"
 
 namespace tsumiki::nn {

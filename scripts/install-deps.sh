@@ -13,7 +13,7 @@ packages=(
   graphviz                         # computation graphs as PNG (render_dot)
   gdb                              # the pretty-printer test
   dataset-fashion-mnist            # the main job's data (/usr/share/datasets/fashion-mnist)
-  libopenmpi-dev openmpi-bin       # data-parallel training over MPI (nn/distributed.hpp)
+  libopenmpi-dev openmpi-bin       # data-parallel training over MPI (distributed/communicator.hpp)
   "$@"
 )
 

@@ -8,19 +8,22 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <tsumiki/autograd/engine.hpp>
+#include <tsumiki/autograd/observe.hpp>
+#include <tsumiki/autograd/ops.hpp>
+#include <tsumiki/data/dataset.hpp>
+#include <tsumiki/data/idx.hpp>
+#include <tsumiki/functional/activations.hpp>
+#include <tsumiki/functional/linear.hpp>
+#include <tsumiki/functional/losses.hpp>
+#include <tsumiki/functional/metrics.hpp>
+#include <tsumiki/io/checkpoint.hpp>
+#include <tsumiki/io/npz.hpp>
+#include <tsumiki/nn/layers.hpp>
+#include <tsumiki/optim/rules.hpp>
 #include <vector>
 
-#include "autograd/debug/anomaly.hpp"
-#include "autograd/engine.hpp"
-#include "autograd/functional.hpp"
-#include "autograd/ops.hpp"
 #include "file_fixtures.hpp"
-#include "nn/checkpoint.hpp"
-#include "nn/data/dataset.hpp"
-#include "nn/data/idx.hpp"
-#include "nn/io/npz.hpp"
-#include "nn/layers.hpp"
-#include "optim/rules.hpp"
 
 namespace fs = std::filesystem;
 using namespace tsumiki;

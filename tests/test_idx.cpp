@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/data/idx.hpp>
 #include <vector>
 
-#include "autograd/tensor.hpp"
 #include "file_fixtures.hpp"
-#include "nn/data/idx.hpp"
 
 namespace fs = std::filesystem;
 using tsumiki::Dtype;

@@ -12,11 +12,11 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/io/npz.hpp>
 #include <vector>
 
-#include "autograd/tensor.hpp"
 #include "file_fixtures.hpp"
-#include "nn/io/npz.hpp"
 
 namespace fs = std::filesystem;
 using tsumiki::Dtype;

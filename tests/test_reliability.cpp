@@ -14,19 +14,22 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tsumiki/autograd/engine.hpp>
+#include <tsumiki/autograd/observe.hpp>
+#include <tsumiki/autograd/ops.hpp>
+#include <tsumiki/autograd/pool.hpp>
+#include <tsumiki/autograd/threads.hpp>
+#include <tsumiki/data/dataset.hpp>
+#include <tsumiki/functional/activations.hpp>
+#include <tsumiki/functional/linear.hpp>
+#include <tsumiki/functional/losses.hpp>
+#include <tsumiki/functional/metrics.hpp>
+#include <tsumiki/io/checkpoint.hpp>
+#include <tsumiki/nn/layers.hpp>
+#include <tsumiki/optim/rules.hpp>
 #include <vector>
 
-#include "autograd/debug/anomaly.hpp"
-#include "autograd/detail/pool.hpp"
-#include "autograd/engine.hpp"
-#include "autograd/functional.hpp"
-#include "autograd/ops.hpp"
-#include "autograd/threads.hpp"
 #include "file_fixtures.hpp"
-#include "nn/checkpoint.hpp"
-#include "nn/data/dataset.hpp"
-#include "nn/layers.hpp"
-#include "optim/rules.hpp"
 
 namespace fs = std::filesystem;
 using namespace tsumiki;
@@ -39,7 +42,7 @@ struct Live {
     return variables == o.variables && functions == o.functions && pool_bytes == o.pool_bytes;
   }
 };
-Live live() { return {live_variables(), live_functions(), detail::pool_live_bytes()}; }
+Live live() { return {live_variables(), live_functions(), pool_live_bytes()}; }
 std::string describe(const Live& l) {
   return std::to_string(l.variables) + " variables, " + std::to_string(l.functions) + " functions, " +
          std::to_string(l.pool_bytes) + " pool bytes";

@@ -11,29 +11,6 @@
 
 namespace tsumiki {
 
-namespace detail {
-std::vector<const Function*> functions_below(const Variable& root) {
-  std::vector<const Function*> out;
-  if (!root.defined() || !root.creator()) return out;
-  std::unordered_set<const Function*> seen;
-  std::vector<const Function*> stack{root.creator().get()};
-  seen.insert(stack.back());
-  while (!stack.empty()) {
-    const Function* f = stack.back();
-    stack.pop_back();
-    out.push_back(f);
-    if (f->released()) continue;
-    for (std::size_t i = 0; i < f->num_inputs(); ++i) {
-      const auto c = f->input(i).creator();
-      if (c && seen.insert(c.get()).second) stack.push_back(c.get());
-    }
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Function* a, const Function* b) { return a->generation() > b->generation(); });
-  return out;
-}
-}  // namespace detail
-
 namespace {
 std::string describe(const Variable& v) {
   std::string s = std::string(dtype_name(v.dtype())) + " " + to_string(v.shape());
@@ -65,8 +42,8 @@ std::string graph_string(const Variable& root) {
   std::map<const Function*, std::size_t> id;
   for (std::size_t i = 0; i < fns.size(); ++i) id[fns[i]] = fns.size() - i;
   for (const Function* f : fns) {
-    os << "#" << id[f] << " " << f->op() << " [gen " << f->generation() << "] at " << to_string(f->site()) << " -> "
-       << dtype_name(f->output_dtype()) << " " << to_string(f->output_shape());
+    os << "#" << id[f] << " " << f->op() << " [gen " << f->generation() << "] at " << to_string(f->site())
+       << " -> " << dtype_name(f->output_dtype()) << " " << to_string(f->output_shape());
     const Variable out = f->output();
     if (out.defined() && !out.name().empty()) os << " '" << out.name() << "'";
     if (out.defined() && out.grad().defined()) os << " (grad retained)";

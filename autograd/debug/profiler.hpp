@@ -9,7 +9,7 @@
 #include <mutex>
 #include <string>
 
-#include "hooks.hpp"
+#include "../observe.hpp"
 
 namespace tsumiki {
 

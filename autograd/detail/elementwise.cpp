@@ -1,7 +1,9 @@
-// Elementwise kernels. Unary math runs through xtensor (vectorised by xsimd) on flat views; binary ops are
-// plain loops with fast paths for equal shapes and scalars, since xtensor's broadcasting is slow here.
+// Elementwise kernels. Binary ops are plain loops with fast paths for equal shapes and scalars, since
+// xtensor's broadcasting is slow here; pow and clip run through xtensor on flat views. Unary math is
+// kernels::map (map.hpp), with each formula at its op.
 #include <algorithm>
 #include <cmath>
+#include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
 
@@ -48,66 +50,6 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f)
   return out;
 }
 
-template <class T, class F>
-void scalar_map(const Tensor& x, Tensor& out, F f) {
-  const T* px = x.data<T>();
-  T* po = out.data<T>();
-  for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = f(px[i]);
-}
-
-template <class T>
-Tensor unary_typed(Unary op, const Tensor& x) {
-  Tensor out(x.shape(), x.dtype());
-  auto o = flat<T>(out);
-  auto v = flat<T>(x);
-  // Transcendentals run through the C library: xsimd's vector versions convert huge arguments to integers
-  // during range reduction, which is undefined behaviour (found by the graph fuzzer under UBSan).
-  switch (op) {
-    case Unary::Neg:
-      xt::noalias(o) = -v;
-      break;
-    case Unary::Exp:
-      scalar_map<T>(x, out, [](T a) { return std::exp(a); });
-      break;
-    case Unary::Log:
-      scalar_map<T>(x, out, [](T a) { return std::log(a); });
-      break;
-    case Unary::Sqrt:
-      xt::noalias(o) = xt::sqrt(v);
-      break;
-    case Unary::Abs:
-      xt::noalias(o) = xt::abs(v);
-      break;
-    case Unary::Sin:
-      scalar_map<T>(x, out, [](T a) { return std::sin(a); });
-      break;
-    case Unary::Cos:
-      scalar_map<T>(x, out, [](T a) { return std::cos(a); });
-      break;
-    case Unary::Tanh:
-      scalar_map<T>(x, out, [](T a) { return std::tanh(a); });
-      break;
-    // sigmoid(x) = (1 + tanh(x / 2)) / 2: no overflow for large |x|
-    case Unary::Sigmoid:
-      scalar_map<T>(x, out, [](T a) { return T(0.5) + T(0.5) * std::tanh(T(0.5) * a); });
-      break;
-    // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large |x|
-    case Unary::Softplus:
-      scalar_map<T>(x, out, [](T a) { return std::max(a, T(0)) + std::log1p(std::exp(-std::abs(a))); });
-      break;
-    case Unary::Relu:
-      xt::noalias(o) = xt::maximum(v, T(0));
-      break;
-    case Unary::Sign:
-      xt::noalias(o) = xt::sign(v);
-      break;
-    case Unary::Square:
-      xt::noalias(o) = v * v;
-      break;
-  }
-  return out;
-}
-
 }  // namespace
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op, const Site& site) {
@@ -140,10 +82,6 @@ Strides broadcast_strides(const Shape& in, const Shape& out) {
   const std::size_t shift = out.size() - in.size();
   for (std::size_t d = 0; d < in.size(); ++d) st[d + shift] = in[d] == 1 ? 0 : c[d];
   return st;
-}
-
-Tensor unary(Unary op, const Tensor& x) {
-  return dispatch_floating(x.dtype(), "unary", [&](auto t) { return unary_typed<decltype(t)>(op, x); });
 }
 
 Tensor pow(const Tensor& x, double exponent) {

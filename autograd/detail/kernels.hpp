@@ -20,8 +20,7 @@ Strides broadcast_strides(const Shape& in, const Shape& out);
 Strides contiguous_strides(const Shape& s);
 
 // ---- elementwise ----
-enum class Unary { Neg, Exp, Log, Sqrt, Abs, Sin, Cos, Tanh, Sigmoid, Softplus, Relu, Sign, Square };
-Tensor unary(Unary op, const Tensor& x);
+// Unary math: kernels::map (map.hpp) with the formula written at the op.
 Tensor pow(const Tensor& x, double exponent);
 Tensor clip(const Tensor& x, double lo, double hi);
 Tensor inside(const Tensor& x, double lo, double hi);  // 1 where lo <= x <= hi, else 0

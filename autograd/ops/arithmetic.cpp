@@ -1,7 +1,11 @@
 // Arithmetic: + - * / neg pow, and the operators that take scalars on either side.
+#include "arithmetic.hpp"
+
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../detail/map.hpp"
+#include "../ops.hpp"
 
 namespace tsumiki {
 using kernels::Binary;
@@ -18,34 +22,34 @@ Variable binary_op(const char* op, Binary kind, const Variable& a, const Variabl
 }  // namespace
 
 // y = a + b;  ga = gy, gb = gy
-TSUMIKI_REGISTER_OP("add");
+TSUMIKI_PRIMITIVE(kAdd, "add");
 Variable add(const Variable& a, const Variable& b, const Site& site) {
-  return binary_op("add", Binary::Add, a, b, site, [](const Function&, const Variable& gy) {
+  return binary_op(kAdd, Binary::Add, a, b, site, [](const Function&, const Variable& gy) {
     return Grads{gy, gy};
   });
 }
 
 // y = a - b;  ga = gy, gb = -gy
-TSUMIKI_REGISTER_OP("sub");
+TSUMIKI_PRIMITIVE(kSub, "sub");
 Variable sub(const Variable& a, const Variable& b, const Site& site) {
-  return binary_op("sub", Binary::Sub, a, b, site, [](const Function& f, const Variable& gy) {
+  return binary_op(kSub, Binary::Sub, a, b, site, [](const Function& f, const Variable& gy) {
     return Grads{gy, f.needs_grad(1) ? neg(gy) : Variable()};
   });
 }
 
 // y = a * b;  ga = gy * b, gb = gy * a
-TSUMIKI_REGISTER_OP("mul");
+TSUMIKI_PRIMITIVE(kMul, "mul");
 Variable mul(const Variable& a, const Variable& b, const Site& site) {
-  return binary_op("mul", Binary::Mul, a, b, site, [](const Function& f, const Variable& gy) {
+  return binary_op(kMul, Binary::Mul, a, b, site, [](const Function& f, const Variable& gy) {
     return Grads{f.needs_grad(0) ? mul(gy, f.input(1)) : Variable(),
                  f.needs_grad(1) ? mul(gy, f.input(0)) : Variable()};
   });
 }
 
 // y = a / b;  ga = gy / b, gb = -gy * a / b^2
-TSUMIKI_REGISTER_OP("div");
+TSUMIKI_PRIMITIVE(kDiv, "div");
 Variable div(const Variable& a, const Variable& b, const Site& site) {
-  return binary_op("div", Binary::Div, a, b, site, [](const Function& f, const Variable& gy) {
+  return binary_op(kDiv, Binary::Div, a, b, site, [](const Function& f, const Variable& gy) {
     const Variable& b = f.input(1);
     const Variable ga = div(gy, b);
     return Grads{ga, f.needs_grad(1) ? neg(div(mul(ga, f.input(0)), b)) : Variable()};
@@ -53,20 +57,20 @@ Variable div(const Variable& a, const Variable& b, const Site& site) {
 }
 
 // y = -x;  gx = -gy
-TSUMIKI_REGISTER_OP("neg");
+TSUMIKI_PRIMITIVE(kNeg, "neg");
 Variable neg(const Variable& x, const Site& site) {
-  detail::check_floating("neg", x, site);
+  detail::check_floating(kNeg, x, site);
   return apply(
-      "neg", {x}, site, [&] { return kernels::unary(kernels::Unary::Neg, x.data()); },
+      kNeg, {x}, site, [&] { return kernels::map(x.data(), kNeg, [](auto a) { return -a; }); },
       [](const Function&, const Variable& gy) { return Grads{neg(gy)}; });
 }
 
 // y = x^c;  gx = gy * c * x^(c-1)
-TSUMIKI_REGISTER_OP("pow");
+TSUMIKI_PRIMITIVE(kPow, "pow");
 Variable pow(const Variable& x, double c, const Site& site) {
-  detail::check_floating("pow", x, site);
+  detail::check_floating(kPow, x, site);
   return apply(
-      "pow", {x}, site, [&] { return kernels::pow(x.data(), c); },
+      kPow, {x}, site, [&] { return kernels::pow(x.data(), c); },
       [c](const Function& f, const Variable& gy) {
         const Variable& x = f.input(0);
         if (c == 1) return Grads{gy};

@@ -1,7 +1,10 @@
 // Indexing: slices (get_item), integer picks (take) and concat, each paired with its adjoint scatter.
+#include "indexing.hpp"
+
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../ops.hpp"
 
 namespace tsumiki {
 using kernels::AxisRange;
@@ -10,19 +13,19 @@ namespace {
 Variable gather(const Variable& x, const std::vector<AxisRange>& ranges, const Site& site);
 
 // y = zeros(shape) with g at the ranges (adjoint of gather);  gg = gather(gy, ranges)
-TSUMIKI_REGISTER_OP("get_item_backward");
+TSUMIKI_PRIMITIVE(kGetItemBackward, "get_item_backward");
 Variable scatter(const Variable& g, const Shape& shape, const std::vector<AxisRange>& ranges,
                  const Site& site) {
   return apply(
-      "get_item_backward", {g}, site, [&] { return kernels::scatter_ranges(g.data(), shape, ranges); },
+      kGetItemBackward, {g}, site, [&] { return kernels::scatter_ranges(g.data(), shape, ranges); },
       [ranges, site](const Function&, const Variable& gy) { return Grads{gather(gy, ranges, site)}; });
 }
 
 // y = x at the ranges;  gx = scatter(gy, x.shape, ranges)
-TSUMIKI_REGISTER_OP("get_item");
+TSUMIKI_PRIMITIVE(kGetItem, "get_item");
 Variable gather(const Variable& x, const std::vector<AxisRange>& ranges, const Site& site) {
   return apply(
-      "get_item", {x}, site, [&] { return kernels::gather_ranges(x.data(), ranges); },
+      kGetItem, {x}, site, [&] { return kernels::gather_ranges(x.data(), ranges); },
       [ranges, site](const Function& f, const Variable& gy) {
         return Grads{scatter(gy, f.input(0).shape(), ranges, site)};
       });
@@ -30,7 +33,7 @@ Variable gather(const Variable& x, const std::vector<AxisRange>& ranges, const S
 
 // Python's slice.indices(): clamps start/stop and counts the elements.
 AxisRange resolve(const Slice& s, std::size_t dim, const Site& site) {
-  if (s.step == 0) fail("get_item", "slice step cannot be zero", site);
+  if (s.step == 0) fail(kGetItem, "slice step cannot be zero", site);
   const auto n = static_cast<std::int64_t>(dim);
   auto clamp = [](std::int64_t v, std::int64_t lo, std::int64_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
@@ -52,9 +55,9 @@ AxisRange resolve(const Slice& s, std::size_t dim, const Site& site) {
 }  // namespace
 
 Variable get_item(const Variable& x, const std::vector<Index>& index, const Site& site) {
-  detail::check_defined("get_item", x, site);
+  detail::check_defined(kGetItem, x, site);
   if (index.size() > x.ndim())
-    fail("get_item", std::to_string(index.size()) + " indices for a tensor of shape " + to_string(x.shape()),
+    fail(kGetItem, std::to_string(index.size()) + " indices for a tensor of shape " + to_string(x.shape()),
          site);
   std::vector<AxisRange> ranges;
   Shape shape;  // the result's shape: integer-indexed axes removed
@@ -63,7 +66,7 @@ Variable get_item(const Variable& x, const std::vector<Index>& index, const Site
     if (d < index.size() && std::holds_alternative<std::int64_t>(index[d])) {
       std::int64_t i = std::get<std::int64_t>(index[d]);
       if (i < -static_cast<std::int64_t>(n) || i >= static_cast<std::int64_t>(n))
-        fail("get_item",
+        fail(kGetItem,
              "index " + std::to_string(i) + " is out of bounds for axis " + std::to_string(d) +
                  " with size " + std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
              site);
@@ -90,21 +93,21 @@ namespace {
 Variable take_impl(const Variable& x, const Tensor& idx, std::size_t axis, const Site& site);
 
 // y = zeros(shape) with g added at the indices (adjoint of take);  gg = take(gy, indices)
-TSUMIKI_REGISTER_OP("take_backward");
+TSUMIKI_PRIMITIVE(kTakeBackward, "take_backward");
 Variable take_backward(const Variable& g, const Tensor& idx, std::size_t axis, const Shape& shape,
                        const Site& site) {
   return apply(
-      "take_backward", {g}, site, [&] { return kernels::take_backward(g.data(), idx, axis, shape); },
+      kTakeBackward, {g}, site, [&] { return kernels::take_backward(g.data(), idx, axis, shape); },
       [idx, axis, site](const Function&, const Variable& gy) {
         return Grads{take_impl(gy, idx, axis, site)};
       });
 }
 
 // y = x[..., indices, ...] along axis;  gx = take_backward(gy, indices, x.shape)
-TSUMIKI_REGISTER_OP("take");
+TSUMIKI_PRIMITIVE(kTake, "take");
 Variable take_impl(const Variable& x, const Tensor& idx, std::size_t axis, const Site& site) {
   return apply(
-      "take", {x}, site, [&] { return kernels::take(x.data(), idx, axis); },
+      kTake, {x}, site, [&] { return kernels::take(x.data(), idx, axis); },
       [idx, axis, site](const Function& f, const Variable& gy) {
         return Grads{take_backward(gy, idx, axis, f.input(0).shape(), site)};
       });
@@ -112,19 +115,19 @@ Variable take_impl(const Variable& x, const Tensor& idx, std::size_t axis, const
 }  // namespace
 
 Variable take(const Variable& x, const Tensor& indices, int axis, const Site& site) {
-  detail::check_defined("take", x, site);
+  detail::check_defined(kTake, x, site);
   if (!indices.defined() || indices.dtype() != Dtype::Int64)
-    fail("take",
+    fail(kTake,
          std::string("indices must be an int64 tensor, got ") +
              (indices.defined() ? dtype_name(indices.dtype()) : "undefined"),
          site);
-  const std::size_t a = detail::normalize_axis("take", axis, x.ndim(), site);
+  const std::size_t a = detail::normalize_axis(kTake, axis, x.ndim(), site);
   const auto n = static_cast<std::int64_t>(x.shape()[a]);
   Tensor idx = indices.clone();  // normalised copy: negative indices count from the end
   std::int64_t* p = idx.data<std::int64_t>();
   for (std::size_t i = 0; i < idx.numel(); ++i) {
     if (p[i] < -n || p[i] >= n)
-      fail("take",
+      fail(kTake,
            "index " + std::to_string(p[i]) + " is out of bounds for axis " + std::to_string(a) +
                " with size " + std::to_string(n) + " (shape " + to_string(x.shape()) + ")",
            site);
@@ -134,17 +137,17 @@ Variable take(const Variable& x, const Tensor& indices, int axis, const Site& si
 }
 
 // y = [x0, x1, ...] joined along axis;  gxi = the matching slice of gy
-TSUMIKI_REGISTER_OP("concat");
+TSUMIKI_PRIMITIVE(kConcat, "concat");
 Variable concat(const std::vector<Variable>& xs, int axis, const Site& site) {
-  if (xs.empty()) fail("concat", "needs at least one input", site);
-  for (const auto& x : xs) detail::check_defined("concat", x, site);
-  const std::size_t a = detail::normalize_axis("concat", axis, xs[0].ndim(), site);
+  if (xs.empty()) fail(kConcat, "needs at least one input", site);
+  for (const auto& x : xs) detail::check_defined(kConcat, x, site);
+  const std::size_t a = detail::normalize_axis(kConcat, axis, xs[0].ndim(), site);
   std::vector<Tensor> data;
   for (const auto& x : xs) {
     bool ok = x.ndim() == xs[0].ndim() && x.dtype() == xs[0].dtype();
     for (std::size_t d = 0; ok && d < x.ndim(); ++d) ok = d == a || x.shape()[d] == xs[0].shape()[d];
     if (!ok)
-      fail("concat",
+      fail(kConcat,
            std::string("cannot join ") + dtype_name(x.dtype()) + " " + to_string(x.shape()) + " to " +
                dtype_name(xs[0].dtype()) + " " + to_string(xs[0].shape()) + " along axis " +
                std::to_string(axis),
@@ -152,7 +155,7 @@ Variable concat(const std::vector<Variable>& xs, int axis, const Site& site) {
     data.push_back(x.data());
   }
   return apply(
-      "concat", VariableList(xs.begin(), xs.end()), site, [&] { return kernels::concat(data, a); },
+      kConcat, VariableList(xs.begin(), xs.end()), site, [&] { return kernels::concat(data, a); },
       [a, site](const Function& f, const Variable& gy) {
         Grads gxs;
         std::int64_t at = 0;

@@ -1,17 +1,26 @@
 // Elementwise math, comparisons and selection.
+#include "math.hpp"
+
+#include <algorithm>
+#include <cmath>
+
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../detail/map.hpp"
+#include "../ops.hpp"
+#include "arithmetic.hpp"
 
 namespace tsumiki {
 using kernels::Binary;
-using kernels::Unary;
 
 namespace {
-Variable unary_op(const char* op, Unary kind, const Variable& x, const Site& site, BackwardFn backward) {
+// An elementwise op: `formula` is y = f(x) for one element, `backward` its gradient in ops.
+template <class F>
+Variable unary_op(const char* op, const Variable& x, const Site& site, F formula, BackwardFn backward) {
   detail::check_floating(op, x, site);
   return apply(
-      op, {x}, site, [&] { return kernels::unary(kind, x.data()); }, std::move(backward));
+      op, {x}, site, [&] { return kernels::map(x.data(), op, formula); }, std::move(backward));
 }
 
 // A 0/1 mask: a constant, never part of the graph.
@@ -23,92 +32,108 @@ Variable compare(const char* op, Binary kind, const Variable& a, const Variable&
 }  // namespace
 
 // y = exp(x);  gx = gy * y
-TSUMIKI_REGISTER_OP("exp");
+TSUMIKI_PRIMITIVE(kExp, "exp");
 Variable exp(const Variable& x, const Site& site) {
-  return unary_op("exp", Unary::Exp, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{mul(gy, f.output())}; });
+  return unary_op(
+      kExp, x, site, [](auto a) { return std::exp(a); },
+      [](const Function& f, const Variable& gy) { return Grads{mul(gy, f.output())}; });
 }
 
 // y = log(x);  gx = gy / x
-TSUMIKI_REGISTER_OP("log");
+TSUMIKI_PRIMITIVE(kLog, "log");
 Variable log(const Variable& x, const Site& site) {
-  return unary_op("log", Unary::Log, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{div(gy, f.input(0))}; });
+  return unary_op(
+      kLog, x, site, [](auto a) { return std::log(a); },
+      [](const Function& f, const Variable& gy) { return Grads{div(gy, f.input(0))}; });
 }
 
 // y = sqrt(x);  gx = gy / (2 y)
-TSUMIKI_REGISTER_OP("sqrt");
+TSUMIKI_PRIMITIVE(kSqrt, "sqrt");
 Variable sqrt(const Variable& x, const Site& site) {
-  return unary_op("sqrt", Unary::Sqrt, x, site, [](const Function& f, const Variable& gy) {
-    const Variable y = f.output();
-    return Grads{div(gy, mul(scalar_like(2, y), y))};
-  });
+  return unary_op(
+      kSqrt, x, site, [](auto a) { return std::sqrt(a); },
+      [](const Function& f, const Variable& gy) {
+        const Variable y = f.output();
+        return Grads{div(gy, mul(scalar_like(2, y), y))};
+      });
 }
 
 // y = |x|;  gx = gy * sign(x)
-TSUMIKI_REGISTER_OP("abs");
+TSUMIKI_PRIMITIVE(kAbs, "abs");
 Variable abs(const Variable& x, const Site& site) {
-  return unary_op("abs", Unary::Abs, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{mul(gy, sign(f.input(0)))}; });
+  return unary_op(
+      kAbs, x, site, [](auto a) { return std::abs(a); },
+      [](const Function& f, const Variable& gy) { return Grads{mul(gy, sign(f.input(0)))}; });
 }
 
 // y = sin(x);  gx = gy * cos(x)
-TSUMIKI_REGISTER_OP("sin");
+TSUMIKI_PRIMITIVE(kSin, "sin");
 Variable sin(const Variable& x, const Site& site) {
-  return unary_op("sin", Unary::Sin, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{mul(gy, cos(f.input(0)))}; });
+  return unary_op(
+      kSin, x, site, [](auto a) { return std::sin(a); },
+      [](const Function& f, const Variable& gy) { return Grads{mul(gy, cos(f.input(0)))}; });
 }
 
 // y = cos(x);  gx = -gy * sin(x)
-TSUMIKI_REGISTER_OP("cos");
+TSUMIKI_PRIMITIVE(kCos, "cos");
 Variable cos(const Variable& x, const Site& site) {
-  return unary_op("cos", Unary::Cos, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{neg(mul(gy, sin(f.input(0))))}; });
+  return unary_op(
+      kCos, x, site, [](auto a) { return std::cos(a); },
+      [](const Function& f, const Variable& gy) { return Grads{neg(mul(gy, sin(f.input(0))))}; });
 }
 
 // y = tanh(x);  gx = gy * (1 - y^2)
-TSUMIKI_REGISTER_OP("tanh");
+TSUMIKI_PRIMITIVE(kTanh, "tanh");
 Variable tanh(const Variable& x, const Site& site) {
-  return unary_op("tanh", Unary::Tanh, x, site, [](const Function& f, const Variable& gy) {
-    const Variable y = f.output();
-    return Grads{mul(gy, sub(scalar_like(1, y), mul(y, y)))};
-  });
+  return unary_op(
+      kTanh, x, site, [](auto a) { return std::tanh(a); },
+      [](const Function& f, const Variable& gy) {
+        const Variable y = f.output();
+        return Grads{mul(gy, sub(scalar_like(1, y), mul(y, y)))};
+      });
 }
 
-// y = 1 / (1 + exp(-x));  gx = gy * y * (1 - y)
-TSUMIKI_REGISTER_OP("sigmoid");
+// y = 1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2 (no overflow for large |x|);  gx = gy * y * (1 -
+// y)
+TSUMIKI_PRIMITIVE(kSigmoid, "sigmoid");
 Variable sigmoid(const Variable& x, const Site& site) {
-  return unary_op("sigmoid", Unary::Sigmoid, x, site, [](const Function& f, const Variable& gy) {
-    const Variable y = f.output();
-    return Grads{mul(gy, mul(y, sub(scalar_like(1, y), y)))};
-  });
+  return unary_op(
+      kSigmoid, x, site, [](auto a) { return (1 + std::tanh(a / 2)) / 2; },
+      [](const Function& f, const Variable& gy) {
+        const Variable y = f.output();
+        return Grads{mul(gy, mul(y, sub(scalar_like(1, y), y)))};
+      });
 }
 
-// y = log(1 + exp(x));  gx = gy * sigmoid(x)
+// y = log(1 + exp(x)), computed as max(x, 0) + log1p(exp(-|x|)) (no overflow);  gx = gy * sigmoid(x)
 // A primitive, not max(x, 0) + log1p(exp(-|x|)) composed: relu's and abs's zero slope at 0 would make
 // that composite's gradient 0 there instead of 1/2.
-TSUMIKI_REGISTER_OP("softplus");
+TSUMIKI_PRIMITIVE(kSoftplus, "softplus");
 Variable softplus(const Variable& x, const Site& site) {
-  return unary_op("softplus", Unary::Softplus, x, site,
-                  [](const Function& f, const Variable& gy) { return Grads{mul(gy, sigmoid(f.input(0)))}; });
+  return unary_op(
+      kSoftplus, x, site,
+      [](auto a) { return std::max(a, decltype(a)(0)) + std::log1p(std::exp(-std::abs(a))); },
+      [](const Function& f, const Variable& gy) { return Grads{mul(gy, sigmoid(f.input(0)))}; });
 }
 
 // y = max(x, 0);  gx = gy * (x > 0)
-TSUMIKI_REGISTER_OP("relu");
+TSUMIKI_PRIMITIVE(kRelu, "relu");
 Variable relu(const Variable& x, const Site& site) {
-  return unary_op("relu", Unary::Relu, x, site, [](const Function& f, const Variable& gy) {
-    const Variable& x = f.input(0);
-    return Grads{mul(gy, greater(x, scalar_like(0, x)))};
-  });
+  return unary_op(
+      kRelu, x, site, [](auto a) { return a > 0 ? a : decltype(a)(0); },
+      [](const Function& f, const Variable& gy) {
+        const Variable& x = f.input(0);
+        return Grads{mul(gy, greater(x, scalar_like(0, x)))};
+      });
 }
 
 // y = max(a, b);  ga = gy * (a >= b), gb = gy * (a < b)
-TSUMIKI_REGISTER_OP("maximum");
+TSUMIKI_PRIMITIVE(kMaximum, "maximum");
 Variable maximum(const Variable& a, const Variable& b, const Site& site) {
-  detail::check_pair("maximum", a, b, site);
-  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), "maximum", site);
+  detail::check_pair(kMaximum, a, b, site);
+  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), kMaximum, site);
   return apply(
-      "maximum", {a, b}, site, [&] { return kernels::binary(Binary::Maximum, a.data(), b.data(), shape); },
+      kMaximum, {a, b}, site, [&] { return kernels::binary(Binary::Maximum, a.data(), b.data(), shape); },
       [](const Function& f, const Variable& gy) {
         const Variable& a = f.input(0);
         const Variable& b = f.input(1);
@@ -117,12 +142,12 @@ Variable maximum(const Variable& a, const Variable& b, const Site& site) {
 }
 
 // y = min(a, b);  ga = gy * (a <= b), gb = gy * (a > b)
-TSUMIKI_REGISTER_OP("minimum");
+TSUMIKI_PRIMITIVE(kMinimum, "minimum");
 Variable minimum(const Variable& a, const Variable& b, const Site& site) {
-  detail::check_pair("minimum", a, b, site);
-  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), "minimum", site);
+  detail::check_pair(kMinimum, a, b, site);
+  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), kMinimum, site);
   return apply(
-      "minimum", {a, b}, site, [&] { return kernels::binary(Binary::Minimum, a.data(), b.data(), shape); },
+      kMinimum, {a, b}, site, [&] { return kernels::binary(Binary::Minimum, a.data(), b.data(), shape); },
       [](const Function& f, const Variable& gy) {
         const Variable& a = f.input(0);
         const Variable& b = f.input(1);
@@ -131,28 +156,28 @@ Variable minimum(const Variable& a, const Variable& b, const Site& site) {
 }
 
 // y = min(max(x, lo), hi);  gx = gy * (lo <= x <= hi)
-TSUMIKI_REGISTER_OP("clip");
+TSUMIKI_PRIMITIVE(kClip, "clip");
 Variable clip(const Variable& x, double lo, double hi, const Site& site) {
-  detail::check_floating("clip", x, site);
+  detail::check_floating(kClip, x, site);
   if (!(lo <= hi))
-    fail("clip", "expected lo <= hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi), site);
+    fail(kClip, "expected lo <= hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi), site);
   return apply(
-      "clip", {x}, site, [&] { return kernels::clip(x.data(), lo, hi); },
+      kClip, {x}, site, [&] { return kernels::clip(x.data(), lo, hi); },
       [lo, hi](const Function& f, const Variable& gy) {
         return Grads{mul(gy, Variable(kernels::inside(f.input(0).data(), lo, hi)))};
       });
 }
 
 // y = cond ? a : b;  ga = cond ? gy : 0, gb = cond ? 0 : gy
-TSUMIKI_REGISTER_OP("where");
+TSUMIKI_PRIMITIVE(kWhere, "where");
 Variable where(const Variable& cond, const Variable& a, const Variable& b, const Site& site) {
-  detail::check_defined("where", cond, site);
-  detail::check_pair("where", a, b, site);
-  const Shape ab = kernels::broadcast_shapes(a.shape(), b.shape(), "where", site);
-  const Shape shape = kernels::broadcast_shapes(cond.shape(), ab, "where", site);
+  detail::check_defined(kWhere, cond, site);
+  detail::check_pair(kWhere, a, b, site);
+  const Shape ab = kernels::broadcast_shapes(a.shape(), b.shape(), kWhere, site);
+  const Shape shape = kernels::broadcast_shapes(cond.shape(), ab, kWhere, site);
   const Variable c = cond.detach();
   return apply(
-      "where", {a, b}, site, [&] { return kernels::where(c.data(), a.data(), b.data(), shape); },
+      kWhere, {a, b}, site, [&] { return kernels::where(c.data(), a.data(), b.data(), shape); },
       [c](const Function&, const Variable& gy) {
         const Variable zero = scalar_like(0, gy);
         return Grads{where(c, gy, zero), where(c, zero, gy)};
@@ -161,7 +186,7 @@ Variable where(const Variable& cond, const Variable& a, const Variable& b, const
 
 Variable sign(const Variable& x, const Site& site) {
   detail::check_floating("sign", x, site);
-  return Variable(kernels::unary(Unary::Sign, x.data()));
+  return Variable(kernels::map(x.data(), "sign", [](auto a) { return decltype(a)((a > 0) - (a < 0)); }));
 }
 Variable greater(const Variable& a, const Variable& b, const Site& site) {
   return compare("greater", Binary::Greater, a, b, site);

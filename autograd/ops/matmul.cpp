@@ -1,18 +1,21 @@
 // Matrix products. One primitive, op(A) op(B) with transpose flags, whose gradients are again products with
 // flags: no transposed copies, and second derivatives for free.
+#include "matmul.hpp"
+
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../ops.hpp"
 
 namespace tsumiki {
 namespace {
 
 // C = op(A) op(B)
 //   gA = gC op(B)^T  (or its transpose when A was transposed),  gB = op(A)^T gC  (likewise)
-TSUMIKI_REGISTER_OP("matmul");
+TSUMIKI_PRIMITIVE(kMatmul, "matmul");
 Variable matmul_t(const Variable& a, const Variable& b, bool ta, bool tb, const Site& site) {
   return apply(
-      "matmul", {a, b}, site, [&] { return kernels::matmul(a.data(), b.data(), ta, tb); },
+      kMatmul, {a, b}, site, [&] { return kernels::matmul(a.data(), b.data(), ta, tb); },
       [ta, tb, site](const Function& f, const Variable& gy) {
         const Variable& A = f.input(0);
         const Variable& B = f.input(1);
@@ -38,9 +41,9 @@ Shape with_matrix(Shape batch, std::size_t r, std::size_t c) {
 }  // namespace
 
 Variable matmul(const Variable& a0, const Variable& b0, const Site& site) {
-  detail::check_pair("matmul", a0, b0, site);
+  detail::check_pair(kMatmul, a0, b0, site);
   if (a0.ndim() == 0 || b0.ndim() == 0)
-    fail("matmul",
+    fail(kMatmul,
          "operands must have at least one dimension, got " + to_string(a0.shape()) + " and " +
              to_string(b0.shape()),
          site);
@@ -51,9 +54,9 @@ Variable matmul(const Variable& a0, const Variable& b0, const Site& site) {
   Variable b = vec_b ? reshape(b0, Shape{b0.shape()[0], 1}, site) : b0;
   const std::size_t k = a.shape().back();
   if (b.shape()[b.ndim() - 2] != k)
-    fail("matmul", "inner dimensions differ: " + to_string(a0.shape()) + " @ " + to_string(b0.shape()), site);
+    fail(kMatmul, "inner dimensions differ: " + to_string(a0.shape()) + " @ " + to_string(b0.shape()), site);
   if (a.ndim() > 2 && b.ndim() > 2 && batch_of(a.shape()) != batch_of(b.shape())) {
-    const Shape batch = kernels::broadcast_shapes(batch_of(a.shape()), batch_of(b.shape()), "matmul", site);
+    const Shape batch = kernels::broadcast_shapes(batch_of(a.shape()), batch_of(b.shape()), kMatmul, site);
     a = broadcast_to(a, with_matrix(batch, a.shape()[a.ndim() - 2], k), site);
     b = broadcast_to(b, with_matrix(batch, k, b.shape().back()), site);
   }

@@ -1,18 +1,21 @@
 // Reductions over axes: sum, mean, max, min.
+#include "reduce.hpp"
+
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../ops.hpp"
 
 namespace tsumiki {
 using kernels::Reduce;
 
 // y = sum of x over axes;  gx = broadcast_to(gy with the axes kept, x.shape)
-TSUMIKI_REGISTER_OP("sum");
+TSUMIKI_PRIMITIVE(kSum, "sum");
 Variable sum(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
-  detail::check_floating("sum", x, site);
-  const auto ax = detail::normalize_axes("sum", axes, x.ndim(), site);
+  detail::check_floating(kSum, x, site);
+  const auto ax = detail::normalize_axes(kSum, axes, x.ndim(), site);
   return apply(
-      "sum", {x}, site, [&] { return kernels::reduce(Reduce::Sum, x.data(), ax, keepdims); },
+      kSum, {x}, site, [&] { return kernels::reduce(Reduce::Sum, x.data(), ax, keepdims); },
       [ax](const Function& f, const Variable& gy) {
         const Shape& xs = f.input(0).shape();
         return Grads{broadcast_to(reshape(gy, detail::keepdims_shape(xs, ax)), xs)};
@@ -48,14 +51,14 @@ Variable extremum(const char* op, Reduce kind, const Variable& x, const Axes& ax
 }
 }  // namespace
 
-TSUMIKI_REGISTER_OP("max");
+TSUMIKI_PRIMITIVE(kMax, "max");
 Variable max(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
-  return extremum("max", Reduce::Max, x, axes, keepdims, site);
+  return extremum(kMax, Reduce::Max, x, axes, keepdims, site);
 }
 
-TSUMIKI_REGISTER_OP("min");
+TSUMIKI_PRIMITIVE(kMin, "min");
 Variable min(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
-  return extremum("min", Reduce::Min, x, axes, keepdims, site);
+  return extremum(kMin, Reduce::Min, x, axes, keepdims, site);
 }
 
 }  // namespace tsumiki

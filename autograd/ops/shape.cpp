@@ -1,53 +1,56 @@
 // Shape ops: reshape, transpose, broadcast_to, sum_to and the composites built on them.
+#include "shape.hpp"
+
 #include <numeric>
 
 #include "../apply.hpp"
+#include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
-#include "checks.hpp"
+#include "../ops.hpp"
 
 namespace tsumiki {
 
 // y = x viewed as `shape`;  gx = reshape(gy, x.shape)
-TSUMIKI_REGISTER_OP("reshape");
+TSUMIKI_PRIMITIVE(kReshape, "reshape");
 Variable reshape(const Variable& x, const Shape& shape, const Site& site) {
-  detail::check_defined("reshape", x, site);
+  detail::check_defined(kReshape, x, site);
   if (shape.numel() != x.numel())
-    fail("reshape",
+    fail(kReshape,
          "cannot reshape " + to_string(x.shape()) + " (" + std::to_string(x.numel()) + " elements) to " +
              to_string(shape) + " (" + std::to_string(shape.numel()) + " elements)",
          site);
   if (shape == x.shape()) return x;
   return apply(
-      "reshape", {x}, site, [&] { return x.data().reshape(shape); },
+      kReshape, {x}, site, [&] { return x.data().reshape(shape); },
       [](const Function& f, const Variable& gy) { return Grads{reshape(gy, f.input(0).shape())}; });
 }
 
 // y = x with axes permuted;  gx = transpose(gy, inverse permutation)
-TSUMIKI_REGISTER_OP("transpose");
+TSUMIKI_PRIMITIVE(kTranspose, "transpose");
 Variable transpose(const Variable& x, const Axes& axes, const Site& site) {
-  detail::check_defined("transpose", x, site);
+  detail::check_defined(kTranspose, x, site);
   if (axes.size() != x.ndim())
-    fail("transpose",
+    fail(kTranspose,
          "axes of length " + std::to_string(axes.size()) + " for a tensor of shape " + to_string(x.shape()),
          site);
   std::vector<std::size_t> perm;
   std::vector<bool> seen(x.ndim(), false);
   for (int a : axes) {
-    const std::size_t d = detail::normalize_axis("transpose", a, x.ndim(), site);
+    const std::size_t d = detail::normalize_axis(kTranspose, a, x.ndim(), site);
     if (seen[d])
-      fail("transpose", "axes are not a permutation (repeated axis " + std::to_string(a) + ")", site);
+      fail(kTranspose, "axes are not a permutation (repeated axis " + std::to_string(a) + ")", site);
     seen[d] = true;
     perm.push_back(d);
   }
   Axes inverse(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
   return apply(
-      "transpose", {x}, site, [&] { return kernels::transpose(x.data(), perm); },
+      kTranspose, {x}, site, [&] { return kernels::transpose(x.data(), perm); },
       [inverse](const Function&, const Variable& gy) { return Grads{transpose(gy, inverse)}; });
 }
 
 Variable transpose(const Variable& x, const Site& site) {
-  detail::check_defined("transpose", x, site);
+  detail::check_defined(kTranspose, x, site);
   Axes axes(x.ndim());
   std::iota(axes.rbegin(), axes.rend(), 0);
   return transpose(x, axes, site);
@@ -98,26 +101,26 @@ Variable squeeze(const Variable& x, int axis, const Site& site) {
 }
 
 // y = x repeated along broadcast axes;  gx = sum_to(gy, x.shape)
-TSUMIKI_REGISTER_OP("broadcast_to");
+TSUMIKI_PRIMITIVE(kBroadcastTo, "broadcast_to");
 Variable broadcast_to(const Variable& x, const Shape& shape, const Site& site) {
-  detail::check_defined("broadcast_to", x, site);
-  if (kernels::broadcast_shapes(x.shape(), shape, "broadcast_to", site) != shape)
-    fail("broadcast_to", "cannot broadcast " + to_string(x.shape()) + " to " + to_string(shape), site);
+  detail::check_defined(kBroadcastTo, x, site);
+  if (kernels::broadcast_shapes(x.shape(), shape, kBroadcastTo, site) != shape)
+    fail(kBroadcastTo, "cannot broadcast " + to_string(x.shape()) + " to " + to_string(shape), site);
   if (x.shape() == shape) return x;
   return apply(
-      "broadcast_to", {x}, site, [&] { return kernels::broadcast_to(x.data(), shape); },
+      kBroadcastTo, {x}, site, [&] { return kernels::broadcast_to(x.data(), shape); },
       [](const Function& f, const Variable& gy) { return Grads{sum_to(gy, f.input(0).shape())}; });
 }
 
 // y = gy summed down to `shape` (the adjoint of broadcast_to);  gx = broadcast_to(gy, x.shape)
-TSUMIKI_REGISTER_OP("sum_to");
+TSUMIKI_PRIMITIVE(kSumTo, "sum_to");
 Variable sum_to(const Variable& x, const Shape& shape, const Site& site) {
-  detail::check_floating("sum_to", x, site);
-  if (shape.size() > x.ndim() || kernels::broadcast_shapes(shape, x.shape(), "sum_to", site) != x.shape())
-    fail("sum_to", "cannot sum " + to_string(x.shape()) + " down to " + to_string(shape), site);
+  detail::check_floating(kSumTo, x, site);
+  if (shape.size() > x.ndim() || kernels::broadcast_shapes(shape, x.shape(), kSumTo, site) != x.shape())
+    fail(kSumTo, "cannot sum " + to_string(x.shape()) + " down to " + to_string(shape), site);
   if (x.shape() == shape) return x;
   return apply(
-      "sum_to", {x}, site, [&] { return kernels::sum_to(x.data(), shape); },
+      kSumTo, {x}, site, [&] { return kernels::sum_to(x.data(), shape); },
       [](const Function& f, const Variable& gy) { return Grads{broadcast_to(gy, f.input(0).shape())}; });
 }
 

@@ -1,4 +1,4 @@
-// What the training examples need for --distributed (nn/distributed.hpp): the rank and size, parameter
+// What the training examples need for --distributed (distributed/communicator.hpp): the rank and size, parameter
 // broadcast, gradient averaging, and sums over the ranks. Without --distributed it is a cluster of one.
 #pragma once
 

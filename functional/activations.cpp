@@ -1,0 +1,40 @@
+// Softmax family: formulas of primitive ops, so their gradients (of any order) come from theirs.
+#include "activations.hpp"
+
+#include "../autograd/detail/checks.hpp"
+#include "../autograd/ops.hpp"
+
+namespace tsumiki {
+inline namespace functional {
+
+// logsumexp(x) = m + log(sum(exp(x - m))), m = max(x) held constant: the gradient does not depend on m,
+// and subtracting it keeps exp finite for logits of 1e4.
+Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
+  detail::check_floating("logsumexp", x, site);
+  const Variable m = max(x, axes, true, site).detach();
+  Variable y = add(log(sum(exp(sub(x, m, site), site), axes, true, site), site), m, site);
+  if (keepdims) return y;
+  Shape shape;
+  const auto ax = detail::normalize_axes("logsumexp", axes, x.ndim(), site);
+  for (std::size_t d = 0; d < x.ndim(); ++d)
+    if (!std::binary_search(ax.begin(), ax.end(), d)) shape.push_back(x.shape()[d]);
+  return reshape(y, shape, site);
+}
+
+// log_softmax(x) = (x - m) - log(sum(exp(x - m))): subtracting m first keeps float32 exact near 1e3 and
+// beyond.
+Variable log_softmax(const Variable& x, int axis, const Site& site) {
+  detail::check_floating("log_softmax", x, site);
+  const Variable z = sub(x, max(x, {axis}, true, site).detach(), site);
+  return sub(z, log(sum(exp(z, site), {axis}, true, site), site), site);
+}
+
+Variable softmax(const Variable& x, int axis, const Site& site) {
+  detail::check_floating("softmax", x, site);
+  const Variable m = max(x, {axis}, true, site).detach();
+  const Variable e = exp(sub(x, m, site), site);
+  return div(e, sum(e, {axis}, true, site), site);
+}
+
+}  // namespace functional
+}  // namespace tsumiki

@@ -1,0 +1,80 @@
+// Losses: formulas of primitive ops, so their gradients (of any order) come from theirs.
+#include "losses.hpp"
+
+#include <algorithm>
+
+#include "../autograd/detail/checks.hpp"
+#include "../autograd/ops.hpp"
+#include "activations.hpp"
+#include "metrics.hpp"
+
+namespace tsumiki {
+inline namespace functional {
+
+Variable mean_squared_error(const Variable& y, const Variable& t, const Site& site) {
+  detail::check_pair("mean_squared_error", y, t, site);
+  if (y.shape() != t.shape())
+    fail("mean_squared_error",
+         "prediction " + to_string(y.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
+         site);
+  const Variable d = sub(y, t, site);
+  return mean(mul(d, d, site), {}, false, site);
+}
+
+// L = -sum(t * log_softmax(x)) / N
+Variable softmax_cross_entropy(const Variable& logits, const Variable& target, const Site& site) {
+  detail::check_floating("softmax_cross_entropy", logits, site);
+  detail::check_defined("softmax_cross_entropy", target, site);
+  if (logits.ndim() != 2)
+    fail("softmax_cross_entropy", "expected logits of shape (N, C), got " + to_string(logits.shape()), site);
+  const std::size_t n = logits.shape()[0], c = logits.shape()[1];
+  Variable t;
+  if (target.dtype() == Dtype::Int64) {
+    if (target.shape() != Shape{n})
+      fail("softmax_cross_entropy",
+           "labels of shape " + to_string(target.shape()) + " for logits " + to_string(logits.shape()) +
+               "; expected (" + std::to_string(n) + ",)",
+           site);
+    try {
+      t = Variable(one_hot(target.data(), c, logits.dtype()));
+    } catch (const Error& e) {
+      fail("softmax_cross_entropy", e.what(), site);
+    }
+  } else {
+    detail::check_pair("softmax_cross_entropy", logits, target, site);
+    if (target.shape() != logits.shape())
+      fail("softmax_cross_entropy",
+           "target " + to_string(target.shape()) + " and logits " + to_string(logits.shape()) +
+               " differ in shape",
+           site);
+    t = target;
+  }
+  const Variable total = sum(mul(t, log_softmax(logits, -1, site), site), {}, false, site);
+  return div(neg(total, site), scalar_like(static_cast<double>(n), logits), site);
+}
+
+Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site) {
+  detail::check_pair("binary_cross_entropy", p, t, site);
+  if (p.shape() != t.shape())
+    fail("binary_cross_entropy",
+         "prediction " + to_string(p.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
+         site);
+  const double eps = p.dtype() == Dtype::Float32 ? 1e-7 : 1e-12;
+  const Variable pc = clip(p, eps, 1 - eps, site);
+  const Variable one = scalar_like(1, p);
+  const Variable ll =
+      add(mul(t, log(pc, site), site), mul(sub(one, t, site), log(sub(one, pc, site), site), site), site);
+  return neg(mean(ll, {}, false, site), site);
+}
+
+Variable sigmoid_cross_entropy(const Variable& logits, const Variable& t, const Site& site) {
+  detail::check_pair("sigmoid_cross_entropy", logits, t, site);
+  if (logits.shape() != t.shape())
+    fail("sigmoid_cross_entropy",
+         "logits " + to_string(logits.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
+         site);
+  return mean(sub(softplus(logits, site), mul(t, logits, site), site), {}, false, site);
+}
+
+}  // namespace functional
+}  // namespace tsumiki

@@ -1,0 +1,2 @@
+#include "../../functional/conv.hpp"
+Variable f() { return apply("lit", {}, site, fwd, bwd); }

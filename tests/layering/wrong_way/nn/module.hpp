@@ -1,0 +1,2 @@
+#include "../optim/optimizer.hpp"
+#include "autograd/tensor.hpp"
