@@ -8,8 +8,8 @@
 # - gdb_pretty_printers: gdb runs the -O0 target under ptrace; ASan's shadow memory (a 20 TB reservation) and
 #   its LeakSanitizer (which itself uses ptrace to stop the process at exit) do not coexist with gdb, so the
 #   test would fail for reasons that have nothing to do with Tsumiki.
-# - consumer_package: it installs this build and configures a separate CMake project against it; that project
-#   is built without -fsanitize, so linking the sanitized libtsumiki fails (undefined __asan_*/__ubsan_*
+# - consumer_package and consumer_pkg_config: each installs this build and configures a separate CMake project against it; that project
+#   (or compiles a program with pkg-config's flags) without -fsanitize, so linking the sanitized libtsumiki fails (undefined __asan_*/__ubsan_*
 #   symbols). It checks packaging, not memory safety.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,7 +32,7 @@ export OPENBLAS_NUM_THREADS=1
 
 log=build-asan/ctest.log
 set +e
-(cd build-asan && ctest --output-on-failure -j"$jobs" -E '^(gdb_pretty_printers|consumer_package)$') 2>&1 | tee "$log"
+(cd build-asan && ctest --output-on-failure -j"$jobs" -E '^(gdb_pretty_printers|consumer_package|consumer_pkg_config)$') 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
 end=$(date +%s)
