@@ -1,8 +1,9 @@
 // backward(): backprop as dynamic programming over the recorded graph.
 //
 // Functions are visited highest generation first, so every consumer of a Variable has added its share to the
-// Variable's gradient before the Variable's creator runs. Gradients accumulate in VariableImpl::pending
-// during a pass; at the end leaves (and retain_grad intermediates) keep theirs and the rest is dropped.
+// Variable's gradient before the Variable's creator runs. Gradients accumulate in the pass's own slots (never
+// in shared nodes, so threads may share parameters); at the end leaves (and retain_grad intermediates) keep
+// theirs and the rest is dropped.
 #include "engine.hpp"
 
 #include <algorithm>
@@ -71,7 +72,8 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
       retain_graph_(retain_graph),
       create_graph_(create_graph),
       epoch_(++epoch_counter),
-      touched_(borrow<std::vector<std::shared_ptr<VariableImpl>>>()),
+      slots_(borrow<std::vector<Slot>>()),
+      leaf_slots_(borrow<std::vector<LeafSlot>>()),
       heap_(borrow<std::vector<Entry>>()) {
   const char* caller = inputs ? "grad" : "backward";
   try {  // every throw below must give back the borrowed vectors: the destructor will not run
@@ -82,11 +84,11 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const Variable g = root_grad(outputs[i], grad_outputs.empty() ? nullptr : &grad_outputs[i], caller);
       accumulate(outputs[i].impl_, g);
-      schedule(outputs[i].impl_);
     }
   } catch (...) {
     clear();
-    give_back(touched_);
+    give_back(slots_);
+    give_back(leaf_slots_);
     give_back(heap_);
     throw;
   }
@@ -94,31 +96,41 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
 
 BackwardPass::~BackwardPass() {
   clear();
-  give_back(touched_);
+  give_back(slots_);
+  give_back(leaf_slots_);
   give_back(heap_);
 }
 
 void BackwardPass::clear() {
-  for (auto& x : touched_) x->pending = Variable();
-  touched_.clear();
+  slots_.clear();
+  leaf_slots_.clear();
   heap_.clear();
 }
 
 void BackwardPass::accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g) {
-  if (!x->pending.defined()) {
-    x->pending = g;
-    touched_.push_back(x);
-  } else {
-    x->pending = add(x->pending, g);
-  }
-}
-
-void BackwardPass::schedule(const std::shared_ptr<VariableImpl>& x) {
   Function* f = x->creator.get();
-  if (!f || f->visit_epoch_ == epoch_) return;
-  f->visit_epoch_ = epoch_;
-  heap_.push_back({f->generation(), order_++, f, x.get()});
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  if (f) {
+    if (f->visit_epoch_ == epoch_) {
+      Variable& sum = slots_[f->pass_slot_].grad;
+      sum = add(sum, g);
+      return;
+    }
+    // The first gradient of an intermediate: give it a slot and queue its creator.
+    f->visit_epoch_ = epoch_;
+    f->pass_slot_ = static_cast<std::uint32_t>(slots_.size());
+    slots_.push_back({x, g});
+    heap_.push_back({f->generation(), order_++, f, x.get(), f->pass_slot_});
+    std::push_heap(heap_.begin(), heap_.end(), later);
+    return;
+  }
+  for (const LeafSlot& l : leaf_slots_)
+    if (l.x == x.get()) {
+      Variable& sum = slots_[l.slot].grad;
+      sum = add(sum, g);
+      return;
+    }
+  leaf_slots_.push_back({x.get(), static_cast<std::uint32_t>(slots_.size())});
+  slots_.push_back({x, g});
 }
 
 int BackwardPass::requested(const VariableImpl* x) const {
@@ -149,8 +161,9 @@ void BackwardPass::step(Step* record) {
   heap_.pop_back();
   try {
     VariableImpl& y = *e.output;
-    Variable gy = y.pending;
-    y.pending = Variable();  // an intermediate's gradient is not needed past its creator
+    Variable gy =
+        std::move(slots_[e.slot].grad);  // an intermediate's gradient is not needed past its creator
+    slots_[e.slot].grad = Variable();
     if (!y.hooks.empty()) gy = apply_hooks(y, gy);
     if (const int r = requested(&y); r >= 0) results_[r] = gy;
     if (!inputs_ && y.retains_grad) y.grad = y.grad.defined() ? add(y.grad, gy) : gy;
@@ -180,9 +193,7 @@ void BackwardPass::step(Step* record) {
     if (record) *record = {y.creator, e.fn->inputs_, Variable(y.creator->output_.lock()), gy, gxs};
     for (std::size_t i = 0; i < gxs.size(); ++i) {
       if (!gxs[i].defined()) continue;
-      const auto& x = e.fn->inputs_[i].impl_;
-      accumulate(x, gxs[i]);
-      schedule(x);
+      accumulate(e.fn->inputs_[i].impl_, gxs[i]);
     }
     if (!retain_graph_) e.fn->release();
   } catch (...) {
@@ -194,11 +205,11 @@ void BackwardPass::step(Step* record) {
 std::vector<Variable> BackwardPass::finish() {
   EnableGradGuard mode(create_graph_);
   try {
-    for (auto& x : touched_) {
-      if (!x->pending.defined()) continue;
+    for (auto& [x, pending] : slots_) {
+      if (!pending.defined()) continue;
       const int r = requested(x.get());
       if (x->creator && r < 0) continue;  // an intermediate whose creator never ran (cannot happen once done)
-      const Variable g = x->hooks.empty() ? x->pending : apply_hooks(*x, x->pending);
+      const Variable g = x->hooks.empty() ? pending : apply_hooks(*x, pending);
       if (inputs_) {
         if (r >= 0) results_[r] = g;
       } else if (x->requires_grad) {

@@ -78,7 +78,12 @@ class Function {
   Dtype output_dtype_ = Dtype::Float32;
   int generation_ = 0;
   bool released_ = false;
-  std::uint64_t visit_epoch_ = 0;  // engine bookkeeping: last backward pass that queued this function
+  // Engine bookkeeping for the pass that runs through this function's graph: the pass's epoch when it
+  // queued this function, and where that pass keeps the gradient of this function's output. A graph belongs
+  // to the thread that built it; only leaves (parameters) are shared between threads, and leaves have no
+  // Function.
+  std::uint64_t visit_epoch_ = 0;
+  std::uint32_t pass_slot_ = 0;
 };
 
 }  // namespace tsumiki

@@ -153,7 +153,10 @@ Tensor from_vector(const std::vector<T>& values) {
 
 // ---- random numbers ----
 using Generator = std::mt19937_64;
-Generator& default_generator();  // thread-local
+// Each thread has its own default generator, seeded identically at its start: manual_seed seeds only the
+// calling thread's. Worker threads that draw random numbers should each get their own Generator with a seed
+// derived from the run's (e.g. Generator g(seed + thread_index)) and pass it explicitly.
+Generator& default_generator();
 void manual_seed(std::uint64_t seed);
 Tensor randn(const Shape& shape, Dtype dtype = Dtype::Float32, Generator& gen = default_generator());
 Tensor rand(const Shape& shape, Dtype dtype = Dtype::Float32,

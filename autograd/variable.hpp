@@ -2,6 +2,12 @@
 //
 // A Variable is a shallow handle, like a shared_ptr: copies share data, grad, name and creator. Assigning to
 // a copy's data (set_data) is seen by every copy. detach() gives a new node over the same data.
+//
+// Threads: graphs built on different threads may share read-only leaves (parameters). Forward, backward()
+// into each thread's own leaves and grad() over shared parameters may run at the same time: a backward pass
+// keeps its state to itself. Two threads calling backward() into the same leaf both write its grad(): that
+// is the program's to synchronise (or use grad(), which returns gradients instead of accumulating them). A
+// graph itself belongs to one thread at a time.
 #pragma once
 
 #include <cstddef>

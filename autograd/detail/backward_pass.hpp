@@ -1,5 +1,9 @@
 // One backward pass over a recorded graph, run a function at a time (internal). backward(), grad() and the
 // step-through debugger (autograd/debug/stepper.hpp) all drive this one class.
+//
+// Every gradient a pass accumulates lives in the pass (slots_), never in a shared node, so passes on several
+// threads may run over graphs that share read-only leaves (parameters). An intermediate's slot is found
+// through its creator (Function::pass_slot_, valid for this pass's epoch); a leaf's through leaf_slots_.
 #pragma once
 
 #include <cstdint>
@@ -34,16 +38,26 @@ class BackwardPass {
   std::vector<Variable> finish();
 
  private:
-  // Raw pointers: touched_ holds the output alive, and the output's creator holds the function.
+  // Raw pointers: slots_ holds the output alive, and the output's creator holds the function.
   struct Entry {
     int generation;
     std::uint64_t order;
     Function* fn;
     VariableImpl* output;
+    std::uint32_t slot;  // the output's gradient in slots_
+  };
+  // A Variable given a gradient in this pass; x keeps it alive until the pass ends.
+  struct Slot {
+    std::shared_ptr<VariableImpl> x;
+    Variable grad;
+  };
+  struct LeafSlot {
+    const VariableImpl* x;
+    std::uint32_t slot;
   };
   static bool later(const Entry& a, const Entry& b);
+  // Adds g to x's gradient; the first gradient of an intermediate queues its creator.
   void accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g);
-  void schedule(const std::shared_ptr<VariableImpl>& x);
   int requested(const VariableImpl* x) const;
   static Variable apply_hooks(VariableImpl& x, Variable g);
   void clear();
@@ -51,9 +65,9 @@ class BackwardPass {
   const std::vector<Variable>* inputs_;
   bool retain_graph_, create_graph_;
   std::uint64_t epoch_, order_ = 0;
-  // Every Variable given a pending gradient. Both vectors are borrowed from a per-thread spare list, so a
-  // pass does not grow fresh ones on every call.
-  std::vector<std::shared_ptr<VariableImpl>>& touched_;
+  // The vectors are borrowed from a per-thread spare list, so a pass does not grow fresh ones on every call.
+  std::vector<Slot>& slots_;
+  std::vector<LeafSlot>& leaf_slots_;  // few per pass (the parameters): searched linearly
   std::vector<Entry>& heap_;
   std::vector<Variable> results_;
 };

@@ -15,12 +15,12 @@ struct VariableImpl {
   Variable grad;
   std::shared_ptr<Function> creator;
   std::string name;
-  Site site;                          // the leaf's constructor call (non-leaves use creator->site())
+  Site site;  // the leaf's constructor call (non-leaves use creator->site())
   std::vector<Variable::GradHook> hooks;
   bool requires_grad = false;
   bool retains_grad = false;
-  // Engine bookkeeping: gradient accumulated during the current backward pass.
-  Variable pending;
+  // No backward-pass state lives here: a leaf (a parameter) may be shared by passes on several threads, so
+  // the gradients a pass accumulates belong to that pass (detail/backward_pass.hpp).
 
   VariableImpl();
   ~VariableImpl();

@@ -1,0 +1,108 @@
+// Graphs built on several threads at once, sharing read-only parameters: every pass keeps its own state, so
+// each thread gets exactly the gradients it gets alone. Run by ctest and, in CI, under ThreadSanitizer
+// (scripts/test-tsan.sh).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+#include <tsumiki.hpp>
+#include <vector>
+
+namespace ts = tsumiki;
+using ts::Dtype;
+using ts::Variable;
+
+namespace {
+
+constexpr int kThreads = 4;
+constexpr int kIterations =
+    2000;  // as in the reproduction that corrupted memory before passes kept their own state
+
+// Runs work(t) on kThreads threads at once and returns each thread's results.
+std::vector<std::vector<double>> on_threads(const std::function<std::vector<double>(int)>& work) {
+  std::vector<std::vector<double>> results(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) threads.emplace_back([&, t] { results[t] = work(t); });
+  for (auto& th : threads) th.join();
+  return results;
+}
+
+std::vector<double> values(const Variable& v) { return v.data().to_vector<double>(); }
+
+}  // namespace
+
+TEST(Threads, GradOverASharedParameterMatchesTheSingleThreadedResult) {
+  ts::Generator g0(1);
+  const Variable W = ts::parameter(ts::randn({32, 32}, Dtype::Float64, g0));
+  const std::size_t functions_before = ts::live_functions();
+  // Each thread: 200 graphs over its own inputs and the shared W; the last gradient is its result.
+  auto work = [&](int t) {
+    ts::Generator gen(100 + t);
+    std::vector<double> last;
+    for (int i = 0; i < kIterations; ++i) {
+      const Variable x = ts::constant(ts::randn({8, 32}, Dtype::Float64, gen));
+      last = values(ts::grad(ts::sum(ts::tanh(ts::matmul(x, W))), W));
+    }
+    return last;
+  };
+  const auto together = on_threads(work);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(together[t], work(t)) << "thread " << t;
+  EXPECT_FALSE(W.grad().defined());  // grad() returns gradients; it never writes .grad
+  EXPECT_EQ(ts::live_functions(), functions_before);
+  // No stale state left in the shared node: a later single-threaded pass is exact.
+  EXPECT_EQ(together[0], work(0));
+}
+
+TEST(Threads, GradOfAPrivateInputBesideASharedParameter) {
+  ts::Generator g0(2);
+  const Variable W = ts::parameter(ts::randn({16, 16}, Dtype::Float64, g0));
+  auto work = [&](int t) {
+    ts::Generator gen(200 + t);
+    std::vector<double> last;
+    for (int i = 0; i < kIterations; ++i) {
+      const Variable x(ts::randn({4, 16}, Dtype::Float64, gen), true);
+      last = values(ts::grad(ts::sum(ts::sigmoid(ts::matmul(x, W))), x));  // only the private input
+    }
+    return last;
+  };
+  const auto together = on_threads(work);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(together[t], work(t)) << "thread " << t;
+  EXPECT_FALSE(W.grad().defined());
+}
+
+TEST(Threads, BackwardIntoPrivateLeavesWithSharedParametersInTheGraph) {
+  ts::Generator g0(3);
+  const Variable W = ts::parameter(ts::randn({16, 8}, Dtype::Float64, g0));
+  const Variable shared_bias(ts::randn({8}, Dtype::Float64, g0));  // read-only, no grad
+  auto work = [&](int t) {
+    ts::Generator gen(300 + t);
+    const Variable V = ts::parameter(ts::randn({8, 1}, Dtype::Float64, gen));  // this thread's leaf
+    for (int i = 0; i < kIterations; ++i) {
+      const Variable x = ts::constant(ts::randn({4, 16}, Dtype::Float64, gen));
+      // W is shared: backward() would write W.grad from every thread, so this pattern detaches it.
+      const Variable h = ts::relu(ts::matmul(x, W.detach()) + shared_bias);
+      ts::sum(ts::matmul(h, V)).backward();
+    }
+    return values(V.grad());
+  };
+  const auto together = on_threads(work);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(together[t], work(t)) << "thread " << t;
+  EXPECT_FALSE(W.grad().defined());
+}
+
+TEST(Threads, SecondOrderGradientsOverASharedParameter) {
+  ts::Generator g0(4);
+  const Variable W = ts::parameter(ts::randn({6, 6}, Dtype::Float64, g0));
+  auto work = [&](int t) {
+    ts::Generator gen(400 + t);
+    std::vector<double> last;
+    for (int i = 0; i < kIterations / 4; ++i) {
+      const Variable x = ts::constant(ts::randn({3, 6}, Dtype::Float64, gen));
+      const Variable gW = ts::grad(ts::sum(ts::tanh(ts::matmul(x, W))), W, {.create_graph = true});
+      last = values(ts::grad(ts::sum(gW * gW), W));
+    }
+    return last;
+  };
+  const auto together = on_threads(work);
+  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(together[t], work(t)) << "thread " << t;
+}
