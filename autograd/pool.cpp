@@ -21,18 +21,26 @@ int size_class(std::size_t bytes) {
   return bytes <= kAlign ? 0 : static_cast<int>(std::bit_width((bytes - 1) / kAlign));
 }
 
+// Set when this thread's cache is destroyed. A thread's thread_local objects die before objects with static
+// storage, so a global Tensor is freed after the main thread's cache is gone: from then on blocks go straight
+// to the system. A bool has no destructor, so it can still be read then.
+thread_local bool cache_gone = false;
+
 struct Cache {
   std::vector<void*> free[kClasses];
   std::size_t cached = 0;
   ~Cache() {
     for (auto& list : free)
       for (void* p : list) std::free(p);
+    cache_gone = true;
   }
 };
 
-Cache& cache() {
+// nullptr once this thread's cache has been destroyed.
+Cache* cache() {
+  if (cache_gone) return nullptr;
   thread_local Cache c;
-  return c;
+  return &c;
 }
 
 }  // namespace
@@ -42,12 +50,13 @@ void* pool_allocate(std::size_t bytes) {
   const int c = size_class(bytes);
   const std::size_t cap = kAlign << c;
   live_bytes.fetch_add(cap, std::memory_order_relaxed);
-  if (c < kClasses) {
-    auto& list = cache().free[c];
+  Cache* k = cache();
+  if (k && c < kClasses) {
+    auto& list = k->free[c];
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
-      cache().cached -= cap;
+      k->cached -= cap;
       return p;
     }
   }
@@ -62,11 +71,11 @@ void pool_free(void* p, std::size_t bytes) noexcept {
   const int c = size_class(bytes);
   const std::size_t cap = kAlign << c;
   live_bytes.fetch_sub(cap, std::memory_order_relaxed);
-  Cache& k = cache();
-  if (c < kClasses && k.cached + cap <= kCacheBudget) {
+  Cache* k = cache();
+  if (k && c < kClasses && k->cached + cap <= kCacheBudget) {
     try {
-      k.free[c].push_back(p);
-      k.cached += cap;
+      k->free[c].push_back(p);
+      k->cached += cap;
       return;
     } catch (...) {
     }
