@@ -109,7 +109,11 @@ Tensor clip(const Tensor& x, double lo, double hi) {
   return dispatch_floating(x.dtype(), "clip", [&](auto t) {
     using T = decltype(t);
     Tensor out(x.shape(), x.dtype());
-    xt::noalias(flat<T>(out)) = xt::clip(flat<T>(x), static_cast<T>(lo), static_cast<T>(hi));
+    const T l = static_cast<T>(lo), h = static_cast<T>(hi);
+    const T* px = x.data<T>();
+    T* po = out.data<T>();
+    // Comparisons with NaN are false, so NaN passes through (as in PyTorch's clamp).
+    for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = px[i] < l ? l : (px[i] > h ? h : px[i]);
     return out;
   });
 }
@@ -138,9 +142,10 @@ Tensor binary(Binary op, const Tensor& a, const Tensor& b, const Shape& out_shap
       case Binary::Div:
         return map_binary<T>(a, b, out_shape, [](T x, T y) { return x / y; });
       case Binary::Maximum:
-        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x >= y ? x : y; });
+        // A NaN on either side wins, as in IEEE arithmetic and PyTorch (x != x is isnan).
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x >= y || x != x ? x : y; });
       case Binary::Minimum:
-        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x <= y ? x : y; });
+        return map_binary<T>(a, b, out_shape, [](T x, T y) { return x <= y || x != x ? x : y; });
       case Binary::Greater:
         return map_binary<T>(a, b, out_shape, [](T x, T y) { return T(x > y); });
       case Binary::GreaterEqual:

@@ -6,6 +6,18 @@
 
 namespace tsumiki::kernels {
 namespace {
+// max and min in which a NaN wins, as in IEEE arithmetic and PyTorch (std::max keeps its first argument when
+// the second is NaN). a != a is isnan.
+template <class T>
+T nan_max(T a, T b) {
+  return a >= b || a != a ? a : b;
+}
+template <class T>
+T nan_min(T a, T b) {
+  return a <= b || a != a ? a : b;
+}
+}  // namespace
+namespace {
 
 template <class T>
 Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
@@ -27,10 +39,10 @@ Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
           for (std::size_t k = 1; k < n; ++k) acc += in[k];
           break;
         case Reduce::Max:
-          for (std::size_t k = 1; k < n; ++k) acc = std::max(acc, in[k]);
+          for (std::size_t k = 1; k < n; ++k) acc = nan_max(acc, in[k]);
           break;
         case Reduce::Min:
-          for (std::size_t k = 1; k < n; ++k) acc = std::min(acc, in[k]);
+          for (std::size_t k = 1; k < n; ++k) acc = nan_min(acc, in[k]);
           break;
       }
       dst[o] = acc;
@@ -52,10 +64,10 @@ Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
           for (std::size_t i = 0; i < inner; ++i) row[i] += in[i];
           break;
         case Reduce::Max:
-          for (std::size_t i = 0; i < inner; ++i) row[i] = std::max(row[i], in[i]);
+          for (std::size_t i = 0; i < inner; ++i) row[i] = nan_max(row[i], in[i]);
           break;
         case Reduce::Min:
-          for (std::size_t i = 0; i < inner; ++i) row[i] = std::min(row[i], in[i]);
+          for (std::size_t i = 0; i < inner; ++i) row[i] = nan_min(row[i], in[i]);
           break;
       }
     }

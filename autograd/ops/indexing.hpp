@@ -22,7 +22,8 @@ using Index = std::variant<std::int64_t, Slice>;
 Variable get_item(const Variable& x, const std::vector<Index>& index, const Site& site = Site::current());
 Variable slice(const Variable& x, int axis, std::int64_t start, std::int64_t stop, std::int64_t step = 1,
                const Site& site = Site::current());
-// Picks entries along `axis` by integer indices (an int64 tensor, any shape), as numpy.take.
+// Picks entries along `axis` by integer indices (an int64 tensor, any shape), as numpy.take. Unlike
+// torch.take, which indexes the flattened tensor, the result has x's other axes around the indices' shape.
 Variable take(const Variable& x, const Tensor& indices, int axis = 0, const Site& site = Site::current());
 Variable concat(const std::vector<Variable>& xs, int axis = 0, const Site& site = Site::current());
 Variable stack(const std::vector<Variable>& xs, int axis = 0, const Site& site = Site::current());

@@ -116,14 +116,15 @@ Variable softplus(const Variable& x, const Site& site) {
       [](const Function& f, const Variable& gy) { return Grads{mul(gy, sigmoid(f.input(0)))}; });
 }
 
-// y = max(x, 0);  gx = gy * (x > 0)
+// y = max(x, 0);  gx = (x <= 0) ? 0 : gy
+// NaN propagates as in PyTorch: relu(NaN) = NaN, and its gradient passes (NaN <= 0 is false).
 TSUMIKI_PRIMITIVE(kRelu, "relu");
 Variable relu(const Variable& x, const Site& site) {
   return unary_op(
-      kRelu, x, site, [](auto a) { return a > 0 ? a : decltype(a)(0); },
+      kRelu, x, site, [](auto a) { return a < 0 ? decltype(a)(0) : a; },
       [](const Function& f, const Variable& gy) {
         const Variable& x = f.input(0);
-        return Grads{mul(gy, greater(x, scalar_like(0, x)))};
+        return Grads{where(less_equal(x, scalar_like(0, x)), scalar_like(0, gy), gy)};
       });
 }
 

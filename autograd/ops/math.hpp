@@ -16,11 +16,15 @@ Variable cos(const Variable& x, const Site& site = Site::current());
 Variable tanh(const Variable& x, const Site& site = Site::current());
 Variable sigmoid(const Variable& x, const Site& site = Site::current());
 Variable softplus(const Variable& x, const Site& site = Site::current());  // log(1 + exp(x)), no overflow
+// NaN propagates through every op here as in IEEE arithmetic and PyTorch: relu(NaN), maximum(NaN, 1),
+// minimum(1, NaN) and clip(NaN, lo, hi) are NaN.
 Variable relu(const Variable& x, const Site& site = Site::current());
+// Where a == b, maximum and minimum send the whole gradient to a (PyTorch splits a tie in halves).
 Variable maximum(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable minimum(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable clip(const Variable& x, double lo, double hi, const Site& site = Site::current());
-// where(cond, a, b): a where cond != 0, else b. cond gets no gradient.
+// where(cond, a, b): a where cond != 0, else b. cond is a float mask of 0 and 1 (as the comparisons below
+// make; PyTorch takes a bool tensor) and gets no gradient.
 Variable where(const Variable& cond, const Variable& a, const Variable& b,
                const Site& site = Site::current());
 

@@ -10,7 +10,8 @@
 
 namespace tsumiki {
 Variable reshape(const Variable& x, const Shape& shape, const Site& site = Site::current());
-Variable transpose(const Variable& x, const Site& site = Site::current());  // reverses the axes
+// Reverses all the axes, as numpy.transpose (torch.transpose swaps two: that is swapaxes here).
+Variable transpose(const Variable& x, const Site& site = Site::current());
 Variable transpose(const Variable& x, const Axes& axes, const Site& site = Site::current());
 Variable swapaxes(const Variable& x, int a, int b, const Site& site = Site::current());
 Variable flatten(const Variable& x, int start_dim = 0, int end_dim = -1, const Site& site = Site::current());
