@@ -160,6 +160,12 @@ inline ts::GradOptions create_graph() {
 struct Geom {
   std::size_t kh, kw, sh, sw, ph, pw;
 };
+// One window case of the conv and pooling rows: a label, the input shape and the window.
+struct WindowCase {
+  const char* label;
+  Shape x;
+  Geom g;
+};
 inline std::size_t out_size(std::size_t n, std::size_t k, std::size_t s, std::size_t p) {
   return (n + 2 * p - k) / s + 1;
 }

@@ -35,14 +35,9 @@ std::vector<Row> conv_rows() {
   std::vector<Row> rows;
   auto add = [&rows](Row r) { rows.push_back(std::move(r)); };
   // One im2col row and one col2im row per window: stride, padding, rectangular and channel cases.
-  struct Case {
-    const char* label;
-    Shape x;
-    Geom g;
-  };
-  const std::vector<Case> windows = {{"k3_s1_p0", Shape{1, 2, 4, 4}, {3, 3, 1, 1, 0, 0}},
-                                     {"k3_s2_p1_two_images", Shape{2, 1, 5, 5}, {3, 3, 2, 2, 1, 1}},
-                                     {"k2x3_s1x2_p1x0", Shape{1, 2, 4, 5}, {2, 3, 1, 2, 1, 0}}};
+  const std::vector<WindowCase> windows = {{"k3_s1_p0", Shape{1, 2, 4, 4}, {3, 3, 1, 1, 0, 0}},
+                                           {"k3_s2_p1_two_images", Shape{2, 1, 5, 5}, {3, 3, 2, 2, 1, 1}},
+                                           {"k2x3_s1x2_p1x0", Shape{1, 2, 4, 5}, {2, 3, 1, 2, 1, 0}}};
   for (const auto& c : windows) {
     const Geom g = c.g;
     const ts::Size2 k{g.kh, g.kw}, s{g.sh, g.sw}, p{g.ph, g.pw};

@@ -46,16 +46,11 @@ ts::Fn max_pool2d_backward_fn(ts::Size2 k, ts::Size2 s, ts::Size2 p) {
 std::vector<Row> pooling_rows() {
   std::vector<Row> rows;
   auto add = [&rows](Row r) { rows.push_back(std::move(r)); };
-  struct Case {
-    const char* label;
-    Shape x;
-    Geom g;
-  };
   // Max pooling: all values distinct, so no ties.
-  const std::vector<Case> pools = {{"k2_s2", Shape{2, 2, 4, 4}, {2, 2, 2, 2, 0, 0}},
-                                   {"k3_s2_p1", Shape{1, 2, 5, 5}, {3, 3, 2, 2, 1, 1}},
-                                   {"k2_s1_overlapping", Shape{1, 1, 4, 3}, {2, 2, 1, 1, 0, 0}},
-                                   {"k2x3_s2x1_p1x1_odd", Shape{1, 1, 5, 4}, {2, 3, 2, 1, 1, 1}}};
+  const std::vector<WindowCase> pools = {{"k2_s2", Shape{2, 2, 4, 4}, {2, 2, 2, 2, 0, 0}},
+                                         {"k3_s2_p1", Shape{1, 2, 5, 5}, {3, 3, 2, 2, 1, 1}},
+                                         {"k2_s1_overlapping", Shape{1, 1, 4, 3}, {2, 2, 1, 1, 0, 0}},
+                                         {"k2x3_s2x1_p1x1_odd", Shape{1, 1, 5, 4}, {2, 3, 2, 1, 1, 1}}};
   for (const auto& c : pools) {
     const Geom g = c.g;
     const ts::Size2 k{g.kh, g.kw}, s{g.sh, g.sw}, p{g.ph, g.pw};
