@@ -1,7 +1,9 @@
 #include "checkpoint.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <set>
 
 #include "npz.hpp"
 
@@ -27,6 +29,23 @@ std::vector<std::string> optimizer_names(const Module& model, const optim::Optim
   return names;
 }
 
+// An entry name from the file, escaped for a message (a hostile archive may name anything).
+std::string printable_name(const std::string& name) {
+  std::string out;
+  for (const char ch : name) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f) {
+      out += ch;
+    } else {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 void save_checkpoint(const std::string& path, const Module& model, const optim::Optimizer* optimizer) {
@@ -47,60 +66,107 @@ void save_checkpoint(const std::string& path, const Module& model, const optim::
   io::save_npz(path, entries);
 }
 
-void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer) {
-  std::map<std::string, Tensor> file;
-  for (auto& [name, t] : io::load_npz(path)) file.emplace(name, t);
-
+void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* optimizer,
+                     const LoadCheckpointOptions& options) {
+  const NpzReader reader(path);
+  const auto file_names = reader.names();
+  const std::set<std::string> in_file(file_names.begin(), file_names.end());
   std::vector<std::string> problems;
-  std::vector<std::pair<Tensor, Tensor>> copies;  // (destination, source), applied only when all match
-  std::map<std::string, bool> used;
-  std::vector<std::pair<std::string, Variable>> entries;
-  for (auto& [name, p] : model.named_parameters()) entries.emplace_back("param." + name, p);
-  for (auto& [name, b] : model.named_buffers()) entries.emplace_back("buffer." + name, b);
-  for (auto& [key, p] : entries) {
-    const std::string name = key.substr(key.find('.') + 1);
-    auto it = file.find(key);
-    if (it == file.end()) {
-      problems.push_back("missing " + name + " (" + describe(p.data()) + ")");
-      continue;
-    }
-    used[it->first] = true;
-    if (it->second.shape() != p.shape() || it->second.dtype() != p.dtype()) {
-      problems.push_back(name + " is " + describe(it->second) + " in the file but " + describe(p.data()) +
-                         " in the model");
-      continue;
-    }
-    copies.emplace_back(p.data(), it->second);
-  }
-  optim::NamedTensors state;
-  if (optimizer) {
-    const auto names = optimizer_names(model, *optimizer);
-    for (auto& [key, t] : file) {
-      if (key.rfind("optim.", 0) != 0) continue;
-      used[key] = true;
-      const std::string rest = key.substr(6);
-      if (rest == "step") {
-        state.emplace_back("step", t);
-        continue;
-      }
-      bool found = false;
-      for (std::size_t i = 0; i < names.size() && !found; ++i)
-        if (rest.rfind(names[i] + ".", 0) == 0) {
-          state.emplace_back(std::to_string(i) + "." + rest.substr(names[i].size() + 1), t);
-          found = true;
-        }
-      if (!found) problems.push_back("optimizer entry " + rest + " names no parameter of the model");
-    }
-    if (state.empty()) problems.push_back("no optimizer state in the file");
-  }
-  for (const auto& [key, t] : file)
-    if (!used.count(key) && (key.rfind("param.", 0) == 0 || key.rfind("buffer.", 0) == 0 || !optimizer))
-      if (key.rfind("optim.", 0) != 0) problems.push_back("unexpected " + key.substr(key.find('.') + 1));
-  if (!problems.empty()) {
+  const auto fail_if_any = [&] {
+    if (problems.empty()) return;
     std::string msg = "load_checkpoint: '" + path + "' does not match the model:";
     for (const auto& p : problems) msg += "\n  " + p;
     throw Error(msg);
+  };
+
+  // What the model (and the optimizer) expect: entry name -> the tensor it fills, and for the optimizer the
+  // key of its state_dict. Every check below reads headers only; data is read once everything matches.
+  struct Expected {
+    Tensor like;            // dtype and shape to match (the destination for parameters and buffers)
+    std::string state_key;  // non-empty for optimizer state: "<param index>.<slot>"
+  };
+  std::vector<std::pair<std::string, Expected>> expected;
+  for (const auto& [name, p] : model.named_parameters())
+    expected.push_back({"param." + name, {p.data(), ""}});
+  for (const auto& [name, b] : model.named_buffers()) expected.push_back({"buffer." + name, {b.data(), ""}});
+  if (optimizer) {
+    const auto names = optimizer_names(model, *optimizer);
+    for (std::size_t i = 0; i < names.size(); ++i)
+      for (const auto& slot : optimizer->slot_names())
+        expected.push_back({"optim." + names[i] + "." + slot,
+                            {optimizer->params()[i].data(), std::to_string(i) + "." + slot}});
   }
+  const auto is_expected = [&](const std::string& name) {
+    if (optimizer && name == "optim.step") return true;
+    return std::any_of(expected.begin(), expected.end(), [&](const auto& e) { return e.first == name; });
+  };
+
+  // 1. Names. An entry nobody asked for is refused, with or without an optimizer, before anything is read;
+  // only the optimizer's own entries are skipped (unread) when loading the model alone.
+  for (const auto& name : file_names)
+    if (!is_expected(name) && !(!optimizer && name.rfind("optim.", 0) == 0))
+      problems.push_back(name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0 || name.rfind("optim.", 0) == 0
+                             ? "unexpected " + printable_name(name.substr(name.find('.') + 1))
+                             : "unexpected entry '" + printable_name(name) + "'");
+
+  // 2. Headers: every expected entry present, with the model's dtype and shape.
+  std::int64_t steps = 0;
+  if (optimizer) {
+    if (!in_file.count("optim.step")) {
+      problems.push_back("no optimizer state in the file (missing optim.step)");
+    } else {
+      const NpyInfo info = reader.info("optim.step");
+      if (info.dtype != Dtype::Int64 || info.shape.numel() != 1) {
+        problems.push_back("optim.step is " + std::string(dtype_name(info.dtype)) + " " +
+                           to_string(info.shape) + ", expected one int64");
+      } else {
+        steps = reader.read("optim.step").item<std::int64_t>();
+        if (steps < 0) problems.push_back("optim.step is " + std::to_string(steps) + ", expected at least 0");
+      }
+    }
+  }
+  std::vector<std::string> present;
+  for (const auto& [name, e] : expected) {
+    const std::string shown = name.substr(name.find('.') + 1);
+    if (!in_file.count(name)) {
+      // Optimizer state exists once a step has been taken; before that the file has none.
+      if (e.state_key.empty() || steps > 0)
+        problems.push_back("missing " + shown + " (" + describe(e.like) + ")");
+      continue;
+    }
+    const NpyInfo info = reader.info(name);
+    if (info.shape != e.like.shape() || info.dtype != e.like.dtype()) {
+      problems.push_back(shown + " is " + dtype_name(info.dtype) + " " + to_string(info.shape) +
+                         " in the file but " + describe(e.like) + " in the model");
+      continue;
+    }
+    present.push_back(name);
+  }
+  fail_if_any();
+
+  // 3. Data: each entry reads exactly the bytes its (now checked) header declares, and must be finite.
+  std::vector<std::pair<Tensor, Tensor>> copies;  // (destination, source), applied only when all is well
+  optim::NamedTensors state;
+  if (optimizer) state.emplace_back("step", scalar_tensor(static_cast<double>(steps), Dtype::Int64));
+  for (const auto& name : present) {
+    const Expected& e = std::find_if(expected.begin(), expected.end(), [&](const auto& x) {
+                          return x.first == name;
+                        })->second;
+    Tensor t = reader.read(name);
+    if (!options.allow_non_finite && is_floating(t.dtype()))
+      for (std::size_t k = 0; k < t.numel(); ++k)
+        if (!std::isfinite(t.flat(k))) {
+          problems.push_back(name.substr(name.find('.') + 1) + " holds " +
+                             (std::isnan(t.flat(k)) ? "NaN" : "Inf") + " at flat index " + std::to_string(k) +
+                             " (pass allow_non_finite to load it anyway)");
+          break;
+        }
+    if (e.state_key.empty())
+      copies.emplace_back(e.like, std::move(t));
+    else
+      state.emplace_back(e.state_key, std::move(t));
+  }
+  fail_if_any();
   if (optimizer) {
     try {
       optimizer->load_state_dict(state);  // validates before changing anything

@@ -16,7 +16,16 @@ namespace tsumiki::io {
 
 void save_checkpoint(const std::string& path, const nn::Module& model,
                      const optim::Optimizer* optimizer = nullptr);
-void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* optimizer = nullptr);
+struct LoadCheckpointOptions {
+  bool allow_non_finite = false;  // load NaN or Inf parameters and state instead of refusing them
+};
+// Checks every entry's name, dtype and shape from the archive's headers first, then reads only the entries
+// the model (and the optimizer, when given) needs, each no larger than its header says; changes nothing
+// unless everything matches. Refused, with every problem listed: missing or unexpected entries (also with an
+// optimizer), a mismatched dtype or shape, missing optimizer state after the first step, NaN or Inf values.
+// Without an optimizer the file's optimizer entries are skipped unread.
+void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* optimizer = nullptr,
+                     const LoadCheckpointOptions& options = {});
 
 }  // namespace tsumiki::io
 

@@ -157,6 +157,24 @@ struct ZipFileClose {
 using ZipPtr = std::unique_ptr<zip_t, ZipDiscard>;
 using ZipFilePtr = std::unique_ptr<zip_file_t, ZipFileClose>;
 
+// Bytes from a file, fit for an error message: printable ASCII as is, anything else as \xHH, so a hostile or
+// binary header cannot put control characters on the user's terminal.
+std::string printable(const std::string& bytes) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (const char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
 // ---- reading the npy header: a Python dict literal such as {'descr': '<f4', 'shape': (2, 3), ...} ----
 
 struct NpyHeader {
@@ -273,15 +291,25 @@ void read_exact(zip_file_t* f, void* dst, std::uint64_t n, const std::string& wh
   }
 }
 
-Tensor read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std::string& where) {
-  ZipFilePtr f(zip_fopen_index(za, index, 0));
-  if (!f) throw IOError(where + ": cannot open: " + zip_strerror(za));
+// An entry opened and its npy header read and checked against the zip directory; the data comes next.
+struct OpenEntry {
+  ZipFilePtr f;
+  Dtype dtype = Dtype::Float32;
+  Shape shape;
+  std::uint64_t data_bytes = 0;
+};
+
+OpenEntry open_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std::string& where) {
+  OpenEntry e;
+  e.f.reset(zip_fopen_index(za, index, 0));
+  if (!e.f) throw IOError(where + ": cannot open: " + zip_strerror(za));
+  zip_file_t* f = e.f.get();
   const std::uint64_t size = st.size;
 
   unsigned char pre[12];
   if (size < 10)
     throw IOError(where + ": not an npy file: " + std::to_string(size) + " bytes, shorter than the header");
-  read_exact(f.get(), pre, 10, where);
+  read_exact(f, pre, 10, where);
   if (std::memcmp(pre, kMagic, kMagicSize) != 0)
     throw IOError(where + ": not an npy file: bad magic, expected \\x93NUMPY");
   const unsigned major = pre[6], minor = pre[7];
@@ -292,7 +320,7 @@ Tensor read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std
   std::uint64_t preamble = 10;
   if (major >= 2) {  // versions 2 and 3 have a 4-byte header length
     if (size < 12) throw IOError(where + ": truncated npy header");
-    read_exact(f.get(), pre + 10, 2, where);
+    read_exact(f, pre + 10, 2, where);
     header_len = pre[8] | (pre[9] << 8) | (std::uint64_t{pre[10]} << 16) | (std::uint64_t{pre[11]} << 24);
     preamble = 12;
   }
@@ -300,21 +328,20 @@ Tensor read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std
     throw IOError(where + ": truncated npy header: expected " + std::to_string(header_len) +
                   " header bytes, the entry has " + std::to_string(size - preamble));
   std::string text(header_len, '\0');
-  read_exact(f.get(), text.data(), header_len, where);
+  read_exact(f, text.data(), header_len, where);
 
   NpyHeader h;
   if (std::string why = HeaderParser(text).parse(h); !why.empty())
-    throw IOError(where + ": malformed npy header (" + why +
-                  "): " + text.substr(0, std::min<std::size_t>(200, text.find_last_not_of(" \n") + 1)));
-  Dtype dtype;
+    throw IOError(where + ": malformed npy header (" + why + "): " +
+                  printable(text.substr(0, std::min<std::size_t>(200, text.find_last_not_of(" \n") + 1))));
   if (h.descr == "<f4")
-    dtype = Dtype::Float32;
+    e.dtype = Dtype::Float32;
   else if (h.descr == "<f8")
-    dtype = Dtype::Float64;
+    e.dtype = Dtype::Float64;
   else if (h.descr == "<i8")
-    dtype = Dtype::Int64;
+    e.dtype = Dtype::Int64;
   else
-    throw IOError(where + ": unsupported descr '" + h.descr +
+    throw IOError(where + ": unsupported descr '" + printable(h.descr) +
                   "', expected '<f4' (float32), '<f8' (float64) or '<i8' (int64)");
   if (h.fortran_order)
     throw IOError(where + ": fortran_order True is not supported, expected C order (np.ascontiguousarray)");
@@ -322,8 +349,8 @@ Tensor read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std
     throw IOError(where + ": shape has " + std::to_string(h.shape.size()) +
                   " dimensions, expected at most 8");
 
-  // Compare the declared data length with the entry before allocating anything.
-  const std::uint64_t esize = element_size(dtype);
+  // Compare the declared data length with the entry before anything is allocated.
+  const std::uint64_t esize = element_size(e.dtype);
   const std::uint64_t available = size - preamble - header_len;
   std::uint64_t numel = 1;
   bool overflow = false;
@@ -339,16 +366,23 @@ Tensor read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std
     throw IOError(where + ": data length mismatch: shape " + shape_text + " of " + h.descr + " needs " +
                   (overflow ? std::string("more than 2^64") : std::to_string(numel * esize)) +
                   " bytes, the entry holds " + std::to_string(available));
+  e.shape = Shape(h.shape.begin(), h.shape.end());
+  e.data_bytes = available;
+  return e;
+}
 
-  Tensor t(Shape(h.shape.begin(), h.shape.end()), dtype);
-  read_exact(f.get(), t.raw(), available, where);
+// Reads exactly the data the header declares, then one byte more: a stream that goes on (a member that lies
+// about its size, whatever its compression) is refused after at most one byte past what was asked for.
+Tensor read_data(OpenEntry& e, const std::string& where) {
+  Tensor t(e.shape, e.dtype);
+  read_exact(e.f.get(), t.raw(), e.data_bytes, where);
   // Reading past the end makes libzip verify the CRC; a mismatch surfaces as an error here.
   char extra;
-  const zip_int64_t more = zip_fread(f.get(), &extra, 1);
-  if (more < 0) throw IOError(where + ": read failed: " + zip_file_strerror(f.get()));
+  const zip_int64_t more = zip_fread(e.f.get(), &extra, 1);
+  if (more < 0) throw IOError(where + ": read failed: " + zip_file_strerror(e.f.get()));
   if (more > 0) throw IOError(where + ": more data than the zip directory declares");
   if constexpr (std::endian::native == std::endian::big)
-    swap_elements(static_cast<unsigned char*>(t.raw()), t.nbytes(), esize);
+    swap_elements(static_cast<unsigned char*>(t.raw()), t.nbytes(), element_size(e.dtype));
   return t;
 }
 
@@ -432,39 +466,94 @@ void save_npz(const std::string& path, const NamedTensors& arrays) {
   }
 }
 
-NamedTensors load_npz(const std::string& path) {
+struct NpzReader::Impl {
+  ZipPtr za;
+  std::string path;
+  struct Entry {
+    std::string name;  // without ".npy"
+    zip_uint64_t index;
+    zip_stat_t st;
+  };
+  std::vector<Entry> entries;
+
+  const Entry& find(const std::string& name) const {
+    for (const auto& e : entries)
+      if (e.name == name) return e;
+    throw IOError("load_npz: " + path + ": no entry '" + printable(name) + "'");
+  }
+  std::string where(const Entry& e) const {
+    return "load_npz: " + path + ": entry '" + printable(e.name) + ".npy'";
+  }
+};
+
+NpzReader::NpzReader(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
   struct stat st_file;
   if (::stat(path.c_str(), &st_file) != 0)
     throw IOError("load_npz: " + path + ": cannot open: " + errno_text(errno));
   if (S_ISDIR(st_file.st_mode)) throw IOError("load_npz: " + path + ": cannot open: is a directory");
 
   int code = 0;
-  ZipPtr za(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
-  if (!za) throw IOError("load_npz: " + path + ": not a valid zip archive: " + zip_code_text(code));
+  impl_->za.reset(zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &code));
+  if (!impl_->za) throw IOError("load_npz: " + path + ": not a valid zip archive: " + zip_code_text(code));
 
-  const zip_int64_t n = zip_get_num_entries(za.get(), 0);
-  NamedTensors out;
-  out.reserve(static_cast<std::size_t>(std::max<zip_int64_t>(n, 0)));
+  // The directory only: names, sizes and methods. No entry's data is read here.
+  const zip_int64_t n = zip_get_num_entries(impl_->za.get(), 0);
+  std::set<std::string> seen;
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
-    if (zip_stat_index(za.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0)
-      throw IOError("load_npz: " + path + ": entry " + std::to_string(i) + ": " + zip_strerror(za.get()));
+    if (zip_stat_index(impl_->za.get(), static_cast<zip_uint64_t>(i), 0, &st) != 0)
+      throw IOError("load_npz: " + path + ": entry " + std::to_string(i) + ": " +
+                    zip_strerror(impl_->za.get()));
     std::string name = (st.valid & ZIP_STAT_NAME) && st.name ? st.name : "";
-    const std::string where = "load_npz: " + path + ": entry '" + name + "'";
+    const std::string where = "load_npz: " + path + ": entry '" + printable(name) + "'";
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".npy") != 0)
       throw IOError(where + ": expected a .npy file");
-    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE))
-      throw IOError(where + ": the zip directory does not give its size");
+    if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
+      throw IOError(where + ": the zip directory does not give its size and compression");
+    // numpy writes stored or deflated entries. Other methods (bzip2 can expand a few hundred bytes into
+    // gigabytes) are refused rather than bounded.
+    const bool stored = st.comp_method == ZIP_CM_STORE, deflated = st.comp_method == ZIP_CM_DEFLATE;
+    if (!stored && !deflated)
+      throw IOError(where + ": compression method " + std::to_string(st.comp_method) +
+                    " is not supported, expected stored (0) or deflate (8) as numpy.savez writes");
     // Deflate expands at most ~1032x; a larger declared size is corruption, not data worth allocating for.
-    const bool stored = (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_STORE;
-    const bool deflated = (st.valid & ZIP_STAT_COMP_METHOD) && st.comp_method == ZIP_CM_DEFLATE;
     if ((stored && st.size != st.comp_size) || (deflated && st.size / 1100 > st.comp_size + 64))
       throw IOError(where + ": declared size " + std::to_string(st.size) +
                     " is inconsistent with its compressed size " + std::to_string(st.comp_size));
-    Tensor t = read_entry(za.get(), static_cast<zip_uint64_t>(i), st, where);
     name.resize(name.size() - 4);
-    out.emplace_back(std::move(name), std::move(t));
+    if (!seen.insert(name).second) throw IOError(where + ": a second entry of that name");
+    impl_->entries.push_back({std::move(name), static_cast<zip_uint64_t>(i), st});
   }
+}
+
+NpzReader::~NpzReader() = default;
+NpzReader::NpzReader(NpzReader&&) noexcept = default;
+NpzReader& NpzReader::operator=(NpzReader&&) noexcept = default;
+
+std::vector<std::string> NpzReader::names() const {
+  std::vector<std::string> out;
+  out.reserve(impl_->entries.size());
+  for (const auto& e : impl_->entries) out.push_back(e.name);
+  return out;
+}
+
+NpyInfo NpzReader::info(const std::string& name) const {
+  const auto& e = impl_->find(name);
+  const OpenEntry o = open_entry(impl_->za.get(), e.index, e.st, impl_->where(e));
+  return {o.dtype, o.shape};
+}
+
+Tensor NpzReader::read(const std::string& name) const {
+  const auto& e = impl_->find(name);
+  OpenEntry o = open_entry(impl_->za.get(), e.index, e.st, impl_->where(e));
+  return read_data(o, impl_->where(e));
+}
+
+NamedTensors load_npz(const std::string& path) {
+  const NpzReader reader(path);
+  NamedTensors out;
+  for (const auto& name : reader.names()) out.emplace_back(name, reader.read(name));
   return out;
 }
 

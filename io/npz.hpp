@@ -2,6 +2,7 @@
 // numpy.savez_compressed, so checkpoints and data sets move between Tsumiki and Python.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,5 +23,31 @@ void save_npz(const std::string& path, const NamedTensors& arrays);
 // dropped from the name. Supports dtypes '<f4' (float32), '<f8' (float64) and '<i8' (int64) in C order.
 // Throws IOError naming the file, the entry and the problem for a missing, corrupt or unsupported archive.
 NamedTensors load_npz(const std::string& path);
+
+// What an entry holds, from its npy header alone.
+struct NpyInfo {
+  Dtype dtype;
+  Shape shape;
+};
+
+// An archive read entry by entry, so a loader can check names, dtypes and shapes before it reads any data and
+// read only the entries it needs (load_checkpoint does). Opening reads the zip directory only and refuses
+// entries that are not .npy files, duplicate names, compression other than stored or deflate, and sizes
+// the compression cannot explain. read() never reads more than one byte past the size its header declares.
+class NpzReader {
+ public:
+  explicit NpzReader(const std::string& path);
+  ~NpzReader();
+  NpzReader(NpzReader&&) noexcept;
+  NpzReader& operator=(NpzReader&&) noexcept;
+
+  std::vector<std::string> names() const;       // archive order, ".npy" dropped
+  NpyInfo info(const std::string& name) const;  // reads the entry's npy header only
+  Tensor read(const std::string& name) const;   // header and data; the CRC is checked
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace tsumiki::io

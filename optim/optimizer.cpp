@@ -1,10 +1,18 @@
 #include "optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "../autograd/grad_mode.hpp"
 
 namespace tsumiki::optim {
+namespace {
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out.empty() ? "none" : out;
+}
+}  // namespace
 
 Optimizer::Optimizer(std::vector<Variable> params, double lr, const char* name)
     : params_(std::move(params)), state_(params_.size()), lr_(lr), name_(name) {
@@ -67,8 +75,15 @@ void Optimizer::step() {
 NamedTensors Optimizer::state_dict() const {
   NamedTensors out;
   out.emplace_back("step", scalar_tensor(static_cast<double>(steps_), Dtype::Int64));
+  if (steps_ == 0) return out;
+  const auto slots = slot_names();
   for (std::size_t i = 0; i < state_.size(); ++i)
-    for (const auto& [n, t] : state_[i]) out.emplace_back(std::to_string(i) + "." + n, t.clone());
+    for (const auto& s : slots) {
+      Tensor t = zeros(params_[i].shape(), params_[i].dtype());  // a parameter not updated yet
+      for (const auto& [n, v] : state_[i])
+        if (n == s) t = v.clone();
+      out.emplace_back(std::to_string(i) + "." + s, t);
+    }
   return out;
 }
 
@@ -99,9 +114,28 @@ void Optimizer::load_state_dict(const NamedTensors& state) {
       throw Error(std::string(name_) + "::load_state_dict: '" + key + "' is " + dtype_name(t.dtype()) + " " +
                   to_string(t.shape()) + " but parameter " + std::to_string(i) + " is " +
                   dtype_name(params_[i].dtype()) + " " + to_string(params_[i].shape()));
-    loaded[i].emplace_back(key.substr(dot + 1), t.clone());
+    const std::string slot_name = key.substr(dot + 1);
+    const auto slots = slot_names();
+    if (std::find(slots.begin(), slots.end(), slot_name) == slots.end())
+      throw Error(std::string(name_) + "::load_state_dict: '" + key + "' is not state of " + name_ +
+                  " (its slots: " + join(slots) + ")");
+    for (const auto& [n, v] : loaded[i])
+      if (n == slot_name) throw Error(std::string(name_) + "::load_state_dict: '" + key + "' appears twice");
+    loaded[i].emplace_back(slot_name, t.clone());
   }
   if (!has_step) throw Error(std::string(name_) + "::load_state_dict: no 'step' entry");
+  if (steps > 0) {
+    std::string missing;
+    for (std::size_t i = 0; i < params_.size(); ++i)
+      for (const auto& s : slot_names()) {
+        bool found = false;
+        for (const auto& [n, v] : loaded[i]) found = found || n == s;
+        if (!found) missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "." + s;
+      }
+    if (!missing.empty())
+      throw Error(std::string(name_) + "::load_state_dict: after " + std::to_string(steps) +
+                  " steps every parameter needs its state; missing " + missing);
+  }
   state_ = std::move(loaded);
   steps_ = steps;
 }

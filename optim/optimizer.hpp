@@ -36,9 +36,14 @@ class Optimizer {
   const std::vector<Variable>& params() const { return params_; }
   const char* name() const { return name_; }
 
-  // Per-parameter state as "<param index>.<slot>" plus "step", for checkpoints.
+  // The per-parameter state this rule keeps (Adam: "m", "v"; SGD: none).
+  virtual std::vector<std::string> slot_names() const { return {}; }
+  // Per-parameter state as "<param index>.<slot>" plus "step", for checkpoints. After the first step every
+  // parameter has every slot (zeros for one that has not been updated yet).
   NamedTensors state_dict() const;
-  // Restores state_dict(); checks every slot's name, shape and dtype against this optimizer's parameters.
+  // Restores state_dict(); checks every slot's name, shape and dtype against this optimizer's parameters and
+  // changes nothing unless all match. Once step > 0 every parameter must have every slot of slot_names(): a
+  // missing one would silently restart from zeros (Adam's v dropped makes the resumed loss jump).
   void load_state_dict(const NamedTensors& state);
 
  protected:

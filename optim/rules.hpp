@@ -23,6 +23,7 @@ struct MomentumOptions {
 };
 class Momentum : public Optimizer {
  public:
+  std::vector<std::string> slot_names() const override { return {"v"}; }
   explicit Momentum(std::vector<Variable> params, const MomentumOptions& o = {});
 
  protected:
@@ -44,6 +45,7 @@ struct AdaGradOptions {
 };
 class AdaGrad : public Optimizer {
  public:
+  std::vector<std::string> slot_names() const override { return {"h"}; }
   explicit AdaGrad(std::vector<Variable> params, const AdaGradOptions& o = {});
 
  protected:
@@ -58,6 +60,7 @@ struct RMSPropOptions {
 };
 class RMSProp : public Optimizer {
  public:
+  std::vector<std::string> slot_names() const override { return {"h"}; }
   explicit RMSProp(std::vector<Variable> params, const RMSPropOptions& o = {});
 
  protected:
@@ -72,6 +75,7 @@ struct AdaDeltaOptions {
 };
 class AdaDelta : public Optimizer {
  public:
+  std::vector<std::string> slot_names() const override { return {"h", "s"}; }
   explicit AdaDelta(std::vector<Variable> params, const AdaDeltaOptions& o = {});
 
  protected:
@@ -88,6 +92,7 @@ struct AdamOptions {
 };
 class Adam : public Optimizer {
  public:
+  std::vector<std::string> slot_names() const override { return {"m", "v"}; }
   explicit Adam(std::vector<Variable> params, const AdamOptions& o = {});
 
  protected:

@@ -6,14 +6,20 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
+#include <tsumiki/autograd/ops.hpp>
 #include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/io/checkpoint.hpp>
 #include <tsumiki/io/npz.hpp>
+#include <tsumiki/nn/module.hpp>
+#include <tsumiki/optim/rules.hpp>
 #include <vector>
 
 #include "file_fixtures.hpp"
@@ -310,6 +316,17 @@ TEST_F(NpzTest, CorruptArchives) {
   patch(p, "'shape': (5,)", "'shape': [5,]");
   expect_error<tsumiki::IOError>([&] { load_npz(p); }, p, {"'bias.npy'", "malformed npy header"});
 
+  // Control characters in a header reach the message escaped, never raw onto the user's terminal.
+  write_bytes(p, good);
+  patch(p, "'shape': (5,)", std::string("'shape':\x1b[2J\x07"));
+  expect_error<tsumiki::IOError>([&] { load_npz(p); }, p, {"malformed npy header", "'shape':\\x1b[2J\\x07"});
+  try {
+    load_npz(p);
+  } catch (const tsumiki::IOError& e) {
+    for (const char c : std::string(e.what()))
+      EXPECT_TRUE(static_cast<unsigned char>(c) >= 0x20) << "a raw control character in: " << e.what();
+  }
+
   // A flipped data byte passes every header check but not the CRC.
   write_bytes(p, good);
   {
@@ -346,4 +363,92 @@ TEST_F(NpzTest, ReadOnlyDirectoryLeavesNoTemporary) {
   const std::string rop = (ro / "x.npz").string();
   expect_error<tsumiki::IOError>([&] { save_npz(rop, sample_arrays()); }, rop, {"Permission denied"});
   EXPECT_TRUE(listing(ro).empty());
+}
+
+// ---- hostile and broken checkpoints: checked from the headers, read no further than the model needs ----
+
+namespace {
+struct TinyModel : tsumiki::nn::Module {
+  tsumiki::Variable W = register_parameter("W", tsumiki::Variable(tsumiki::ones({2, 3})));
+  tsumiki::Variable forward(const tsumiki::Variable& x) override { return x; }
+  std::string describe() const override { return "TinyModel"; }
+};
+}  // namespace
+
+TEST_F(NpzTest, CheckpointMembersCompressedWithBzip2AreRefused) {
+  if (numpy_python().empty()) GTEST_SKIP() << "python3 with numpy is not installed";
+  const std::string p = path("bzip2.npz");
+  // A 229-byte-class archive: a bzip2 member whose data expands far beyond what any model expects.
+  const std::string script = R"(
+import io, zipfile
+buf = io.BytesIO(); np.save(buf, np.zeros((2, 3), dtype=np.float32))
+with zipfile.ZipFile(sys.argv[1], 'w', compression=zipfile.ZIP_BZIP2) as z:
+    z.writestr('param.W.npy', buf.getvalue() + bytes(10_000_000))
+)";
+  ASSERT_EQ(run_python(dir_, script, p), 0);
+  TinyModel model;
+  expect_error<tsumiki::IOError>([&] { tsumiki::io::load_checkpoint(p, model); }, p,
+                                 {"param.W.npy", "compression method 12 is not supported"});
+}
+
+TEST_F(NpzTest, ADeflateBombIsRefusedFromItsHeaderBeforeItInflates) {
+  if (numpy_python().empty()) GTEST_SKIP() << "python3 with numpy is not installed";
+  const std::string p = path("bomb.npz");
+  // 100 MB of zeros deflate to ~0.1 MB; its npy header declares (5000, 5000) float32, the zip directory agrees.
+  const std::string script = R"(
+import zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', compression=zipfile.ZIP_DEFLATED) as z:
+    with z.open('param.W.npy', 'w', force_zip64=True) as f:
+        np.lib.format.write_array_header_1_0(f, {'descr': '<f4', 'fortran_order': False, 'shape': (5000, 5000)})
+        chunk = bytes(1_000_000)
+        for _ in range(100): f.write(chunk)
+)";
+  ASSERT_EQ(run_python(dir_, script, p), 0);
+  TinyModel model;
+  const auto before = model.W.data().to_vector<float>();
+  expect_error<tsumiki::Error>([&] { tsumiki::io::load_checkpoint(p, model); }, p,
+                               {"W is float32 (5000, 5000) in the file but float32 (2, 3) in the model"});
+  EXPECT_EQ(model.W.data().to_vector<float>(), before);
+}
+
+TEST_F(NpzTest, CheckpointRefusesUnknownEntriesWithOrWithoutAnOptimizer) {
+  TinyModel model;
+  tsumiki::optim::SGD opt(model.parameters());
+  const std::string p = path("unknown.npz");
+  for (const std::string junk : {"notes", "../param.W", "param.W.extra"}) {
+    save_npz(p, {{"param.W", tsumiki::ones({2, 3})},
+                 {junk, tsumiki::zeros({1000})},
+                 {"optim.step", tsumiki::scalar_tensor(0, Dtype::Int64)}});
+    expect_error<tsumiki::Error>([&] { tsumiki::io::load_checkpoint(p, model); }, p, {"unexpected"});
+    expect_error<tsumiki::Error>([&] { tsumiki::io::load_checkpoint(p, model, &opt); }, p, {"unexpected"});
+  }
+}
+
+TEST_F(NpzTest, CheckpointRefusesMissingOptimizerStateAfterTheFirstStep) {
+  TinyModel model;
+  tsumiki::optim::Adam opt(model.parameters());
+  tsumiki::sum(model.W * model.W).backward();
+  opt.step();
+  const std::string p = path("adam.npz");
+  tsumiki::io::save_checkpoint(p, model, &opt);
+  NamedTensors entries = load_npz(p);
+  std::erase_if(entries, [](const auto& e) { return e.first == "optim.W.v"; });  // drop Adam's v
+  save_npz(p, entries);
+  tsumiki::optim::Adam fresh(model.parameters());
+  expect_error<tsumiki::Error>([&] { tsumiki::io::load_checkpoint(p, model, &fresh); }, p,
+                               {"missing W.v (float32 (2, 3))"});
+  EXPECT_EQ(fresh.steps(), 0u);
+}
+
+TEST_F(NpzTest, CheckpointRefusesNonFiniteValuesUnlessAllowed) {
+  TinyModel model;
+  const std::string p = path("nan.npz");
+  Tensor w = tsumiki::ones({2, 3});
+  w.data<float>()[4] = std::numeric_limits<float>::infinity();
+  save_npz(p, {{"param.W", w}});
+  expect_error<tsumiki::Error>([&] { tsumiki::io::load_checkpoint(p, model); }, p,
+                               {"W holds Inf at flat index 4", "allow_non_finite"});
+  EXPECT_EQ(model.W.data().flat(4), 1.0);
+  tsumiki::io::load_checkpoint(p, model, nullptr, {.allow_non_finite = true});
+  EXPECT_TRUE(std::isinf(model.W.data().flat(4)));
 }
