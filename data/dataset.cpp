@@ -30,6 +30,20 @@ Dataset::Dataset(Tensor inputs, Tensor targets) : inputs_(std::move(inputs)), ta
   if (inputs_.shape()[0] != targets_.shape()[0])
     throw Error("Dataset: " + std::to_string(inputs_.shape()[0]) + " inputs " + to_string(inputs_.shape()) +
                 " but " + std::to_string(targets_.shape()[0]) + " targets " + to_string(targets_.shape()));
+  // A NaN or Inf input poisons every weight it meets; refuse it here, where the example can still be named.
+  if (!is_floating(inputs_.dtype())) return;
+  const std::size_t n = inputs_.numel();
+  const std::size_t bad = dispatch_floating(inputs_.dtype(), "Dataset", [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = inputs_.data<T>();
+    std::size_t i = 0;
+    while (i < n && std::isfinite(p[i])) ++i;
+    return i;
+  });
+  if (bad < n)
+    throw Error("Dataset: input " + std::to_string(bad / (n / inputs_.shape()[0])) + " (flat index " +
+                std::to_string(bad) + ") is " + (std::isnan(inputs_.flat(bad)) ? "NaN" : "infinite") +
+                "; expected finite inputs");
 }
 
 std::pair<Tensor, Tensor> Dataset::rows(const std::vector<std::int64_t>& indices) const {

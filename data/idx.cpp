@@ -110,6 +110,12 @@ void convert(const unsigned char* src, const IdxType& type, Dst* out, std::size_
         throw Error("read_idx: " + path + ": cannot convert " + type.name + " value " + std::to_string(v) +
                     " at flat index " + std::to_string(i) + " to int64: expected an integer");
     }
+    // NaN or Inf pixels would train to NaN without a word: a data file must hold finite numbers.
+    if (!std::isfinite(v) || !std::isfinite(static_cast<double>(static_cast<Dst>(v))))
+      throw IOError("read_idx: " + path + ": " + type.name + " value " + std::to_string(v) +
+                    " at flat index " + std::to_string(i) +
+                    (std::isfinite(v) ? " does not fit the requested dtype" : " is not finite") +
+                    "; expected finite numbers");
     return static_cast<Dst>(v);
   };
   switch (type.code) {

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <tsumiki/autograd/tensor.hpp>
+#include <tsumiki/data/dataset.hpp>
 #include <tsumiki/data/idx.hpp>
 #include <vector>
 
@@ -105,6 +107,30 @@ TEST_F(IdxTest, FloatDataToInt64RejectsFractions) {
   write_bytes(p, {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x40, 0, 0, 0, 0x3F, 0xC0, 0, 0});  // 2.0, 1.5
   EXPECT_EQ(read_idx(p, Dtype::Float32).to_vector<float>(), (std::vector<float>{2.0f, 1.5f}));
   expect_error<tsumiki::Error>([&] { read_idx(p, Dtype::Int64); }, p, {"1.5", "flat index 1", "int64"});
+}
+
+TEST_F(IdxTest, FloatDataMustBeFinite) {
+  // 2.0, then NaN (0x7FC00000) / +Inf (0x7F800000): refused with the file and the flat index.
+  const std::string p = path("nonfinite.idx");
+  write_bytes(p, {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x40, 0, 0, 0, 0x7F, 0xC0, 0, 0});
+  expect_error<tsumiki::IOError>([&] { read_idx(p, Dtype::Float32); }, p, {"flat index 1", "not finite"});
+  write_bytes(p, {0, 0, 0x0D, 1, 0, 0, 0, 2, 0x40, 0, 0, 0, 0x7F, 0x80, 0, 0});
+  expect_error<tsumiki::IOError>([&] { read_idx(p, Dtype::Float64); }, p, {"flat index 1", "not finite"});
+  // A double too large for float32 is refused rather than turned into Inf.
+  write_bytes(p, {0, 0, 0x0E, 1, 0, 0, 0, 1, 0x7F, 0xE0, 0, 0, 0, 0, 0, 0});
+  expect_error<tsumiki::IOError>([&] { read_idx(p, Dtype::Float32); }, p, {"flat index 0", "does not fit"});
+  EXPECT_EQ(read_idx(p, Dtype::Float64).numel(), 1u);
+}
+
+TEST_F(IdxTest, DatasetsRefuseNonFiniteInputs) {
+  Tensor x = tsumiki::zeros({3, 4});
+  x.data<float>()[9] = std::numeric_limits<float>::quiet_NaN();
+  try {
+    tsumiki::data::Dataset d(x, tsumiki::zeros({3}, Dtype::Int64));
+    ADD_FAILURE() << "a NaN input was accepted";
+  } catch (const tsumiki::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("input 2 (flat index 9) is NaN"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(IdxTest, WriteRejectsNonBytes) {
