@@ -17,6 +17,7 @@ using namespace tsumiki;
 
 int main(int argc, char** argv) {
   CLI::App app{"Activation functions and their autograd derivatives; naive vs stable softmax"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int points = 201;
   std::string out = "runs/activations";
   app.add_option("--points", points, "samples on [-5, 5]")->check(CLI::Range(3, 1000000));

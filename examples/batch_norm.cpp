@@ -14,11 +14,13 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
 int main(int argc, char** argv) {
   CLI::App app{"Training with and without batch normalisation across weight scales"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int scales = 16, epochs = 20;
   std::size_t train_size = 1000, batch = 100;
   double lr = 0.01;
@@ -26,9 +28,9 @@ int main(int argc, char** argv) {
   std::string data_dir = data::kFashionMnistDir, out = "runs/batch_norm";
   app.add_option("--scales", scales, "weight standard deviations, log-spaced from 1 to 1e-4")
       ->check(CLI::Range(1, 64));
-  app.add_option("--epochs", epochs, "epochs per run")->check(CLI::PositiveNumber);
-  app.add_option("--train-size", train_size, "training images")->check(CLI::PositiveNumber);
-  app.add_option("--batch", batch, "batch size")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", epochs, "epochs per run")->check(examples::Positive);
+  app.add_option("--train-size", train_size, "training images")->check(examples::Positive);
+  app.add_option("--batch", batch, "batch size")->check(examples::Positive);
   app.add_option("--lr", lr, "SGD learning rate");
   app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files");
   app.add_option("--seed", seed, "seed");

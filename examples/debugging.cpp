@@ -31,6 +31,7 @@ Variable naive_cross_entropy(const Variable& logits, const Variable& onehot) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Find the source of a NaN loss, then inspect the graph"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   std::string out = "runs/debugging";
   app.add_option("--out", out, "folder for the graph pictures");
   CLI11_PARSE(app, argc, argv);

@@ -14,6 +14,7 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
@@ -68,13 +69,14 @@ std::vector<Check> check(const data::Dataset& d, std::size_t hidden, double h, s
 
 int main(int argc, char** argv) {
   CLI::App app{"Backprop against numerical gradients for a two-layer net, float64 and float32"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   std::string data_dir = data::kFashionMnistDir, out = "runs/gradient_check";
   std::size_t batch = 3, hidden = 50;
   double h64 = 1e-4, h32 = 1e-2, bound64 = 1e-6, bound32 = 1e-2;
   std::uint64_t seed = 1;
   app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files");
-  app.add_option("--batch", batch, "images in the loss")->check(CLI::PositiveNumber);
-  app.add_option("--hidden", hidden, "hidden units")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "images in the loss")->check(examples::Positive);
+  app.add_option("--hidden", hidden, "hidden units")->check(examples::Positive);
   app.add_option("--h64", h64, "finite-difference step in float64");
   app.add_option("--h32", h32, "finite-difference step in float32 (larger: float32 rounding is 1e-7)");
   app.add_option("--bound64", bound64, "largest acceptable mean difference in float64");

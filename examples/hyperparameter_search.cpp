@@ -17,24 +17,26 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
 int main(int argc, char** argv) {
   CLI::App app{"Random search over learning rate and weight decay on a validation split"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int trials = 100, epochs = 50;
   std::size_t train_size = 500, batch = 100;
   double val_fraction = 0.2, lr_lo = -6, lr_hi = -2, wd_lo = -8, wd_hi = -4;
   std::uint64_t seed = 1;
   std::string data_dir = data::kFashionMnistDir, out = "runs/hyperparameter_search";
-  app.add_option("--trials", trials, "random configurations")->check(CLI::PositiveNumber);
-  app.add_option("--epochs", epochs, "epochs per trial")->check(CLI::PositiveNumber);
+  app.add_option("--trials", trials, "random configurations")->check(examples::Positive);
+  app.add_option("--epochs", epochs, "epochs per trial")->check(examples::Positive);
   app.add_option("--train-size", train_size, "images taken from the training set (validation included)");
   app.add_option("--val-fraction", val_fraction, "share of them held out for validation")
       ->check(CLI::Range(0.01, 0.9));
   app.add_option("--lr-min", lr_lo, "log10 of the smallest learning rate");
   app.add_option("--lr-max", lr_hi, "log10 of the largest learning rate");
-  app.add_option("--batch", batch, "batch size")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "batch size")->check(examples::Positive);
   app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files");
   app.add_option("--seed", seed, "seed");
   app.add_option("--out", out, "folder for hyperparameter_search.csv and .png");

@@ -26,8 +26,19 @@ std::vector<std::size_t> parse_sizes(const std::string& s) {
   std::vector<std::size_t> out;
   std::stringstream in(s);
   std::string item;
-  while (std::getline(in, item, ','))
-    if (!item.empty()) out.push_back(std::stoul(item));
+  while (std::getline(in, item, ',')) {
+    std::size_t used = 0;
+    unsigned long n = 0;
+    try {
+      n = std::stoul(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != item.size() || n == 0 || item[0] == '-')
+      throw Error("mlp: --hidden expects positive layer sizes separated by commas (e.g. 256,100), got '" + s +
+                  "'");
+    out.push_back(n);
+  }
   return out;
 }
 
@@ -35,7 +46,9 @@ std::vector<std::size_t> parse_sizes(const std::string& s) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Train an MLP on Fashion-MNIST with Tsumiki"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   examples::ClassifierRun run("mlp");
+  run.epochs = 20;
   run.add_options(app);
   std::string hidden = "100", act = "relu";
   app.add_option("--hidden", hidden, "hidden layer sizes, comma-separated (e.g. 256,100)");

@@ -17,6 +17,7 @@ Variable f(const Variable& x) { return pow(x, 4.0) - 2.0 * square(x); }
 
 int main(int argc, char** argv) {
   CLI::App app{"Newton's method vs gradient descent on x^4 - 2x^2"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   double x0 = 2.0, lr = 0.01, tol = 1e-10;
   int max_iter = 1000;
   std::string out = "runs/newton";

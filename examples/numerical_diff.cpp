@@ -18,6 +18,7 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
@@ -46,11 +47,12 @@ Tensor numerical_gradient(const Variable& x, double h = 1e-4) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Forward vs central differences; numerical gradients and gradient descent"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int steps = 100;
   double x_at = 1.0, lr_good = 0.1, lr_large = 1.05, lr_small = 0.001;
   std::string out = "runs/numerical_diff";
   app.add_option("--x", x_at, "point where f(x) = exp(sin(x)) is differentiated");
-  app.add_option("--steps", steps, "gradient descent steps")->check(CLI::PositiveNumber);
+  app.add_option("--steps", steps, "gradient descent steps")->check(examples::Positive);
   app.add_option("--lr-good", lr_good, "a learning rate that converges");
   app.add_option("--lr-large", lr_large, "a learning rate that overshoots (diverges above 1)");
   app.add_option("--lr-small", lr_small, "a learning rate that barely moves");

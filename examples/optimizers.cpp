@@ -16,6 +16,7 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
@@ -54,19 +55,20 @@ std::string count(int n) { return n < 0 ? "never" : std::to_string(n); }
 
 int main(int argc, char** argv) {
   CLI::App app{"Optimizers on x^2/20 + y^2 and on Fashion-MNIST"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int steps = 1000, path_steps = 30, mnist_steps = 2000;
   double radius = 0.1, common_lr = 0.1;
   std::size_t batch = 128, limit = 0;
   std::uint64_t seed = 1;
   std::string data_dir = data::kFashionMnistDir, out = "runs/optimizers";
-  app.add_option("--steps", steps, "iteration limit on the valley")->check(CLI::PositiveNumber);
+  app.add_option("--steps", steps, "iteration limit on the valley")->check(examples::Positive);
   app.add_option("--path-steps", path_steps, "iterations drawn in the path picture")
-      ->check(CLI::PositiveNumber);
+      ->check(examples::Positive);
   app.add_option("--radius", radius, "distance from (0, 0) that counts as having reached the minimum");
   app.add_option("--common-lr", common_lr, "the one learning rate of the equal-footing race");
   app.add_option("--mnist-steps", mnist_steps,
                  "training iterations per optimizer on Fashion-MNIST (0: skip)");
-  app.add_option("--batch", batch, "Fashion-MNIST batch size")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "Fashion-MNIST batch size")->check(examples::Positive);
   app.add_option("--limit", limit, "use only the first N training images");
   app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files");
   app.add_option("--seed", seed, "seed for the net's weights and the batch order");

@@ -13,21 +13,23 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
 int main(int argc, char** argv) {
   CLI::App app{"Overfitting on 300 images: none, L2, L1, dropout"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int epochs = 201, eval_every = 5;
   std::size_t train_size = 300, test_size = 0, batch = 100;
   double lr = 0.01, l2 = 0.1, l1 = 0.005, drop = 0.2;
   std::uint64_t seed = 1;
   std::string data_dir = data::kFashionMnistDir, out = "runs/overfitting";
-  app.add_option("--epochs", epochs, "epochs per setting")->check(CLI::PositiveNumber);
-  app.add_option("--eval-every", eval_every, "measure accuracies every N epochs")->check(CLI::PositiveNumber);
-  app.add_option("--train-size", train_size, "training images")->check(CLI::PositiveNumber);
+  app.add_option("--epochs", epochs, "epochs per setting")->check(examples::Positive);
+  app.add_option("--eval-every", eval_every, "measure accuracies every N epochs")->check(examples::Positive);
+  app.add_option("--train-size", train_size, "training images")->check(examples::Positive);
   app.add_option("--test-size", test_size, "test images (0: all 10,000)");
-  app.add_option("--batch", batch, "batch size")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "batch size")->check(examples::Positive);
   app.add_option("--lr", lr, "SGD learning rate");
   app.add_option("--l2", l2, "L2 weight decay lambda");
   app.add_option("--l1", l1, "L1 weight decay lambda");

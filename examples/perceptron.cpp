@@ -13,6 +13,7 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
@@ -39,12 +40,13 @@ const std::vector<Gate> kGates{
 
 int main(int argc, char** argv) {
   CLI::App app{"Perceptrons: hand-set gates, XOR in two layers, gates learned by gradient descent"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int steps = 2000, grid = 41;
   double lr = 1.0;
   std::uint64_t seed = 1;
   std::string out = "runs/perceptron";
-  app.add_option("--steps", steps, "gradient steps per learned gate")->check(CLI::PositiveNumber);
-  app.add_option("--lr", lr, "SGD learning rate")->check(CLI::PositiveNumber);
+  app.add_option("--steps", steps, "gradient steps per learned gate")->check(examples::Positive);
+  app.add_option("--lr", lr, "SGD learning rate")->check(examples::Positive);
   app.add_option("--grid", grid, "grid points per axis for the picture")->check(CLI::Range(2, 1000));
   app.add_option("--seed", seed, "seed for the learned gates' initial weights");
   app.add_option("--out", out, "folder for perceptron.csv and perceptron.png");

@@ -11,6 +11,7 @@ using namespace tsumiki;
 
 int main(int argc, char** argv) {
   CLI::App app{"Higher derivatives of tanh"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int order = 6, points = 201;
   std::string out = "runs/tanh";
   app.add_option("--order", order, "highest derivative")->check(CLI::Range(1, 12));
@@ -45,7 +46,10 @@ int main(int argc, char** argv) {
     std::printf("order %d at x = %.3f: %.6f\n", k, x.data().flat(mid), curves[k].flat(mid));
   const std::string csv = out + "/tanh_derivatives.csv";
   t.write_csv(csv);
-  examples::plot_png(csv, t, series, out + "/tanh_derivatives.png", "tanh and its derivatives", "x", "y");
-  std::printf("wrote %s\n", csv.c_str());
+  const std::string png = out + "/tanh_derivatives.png";
+  if (examples::plot_png(csv, t, series, png, "tanh and its derivatives", "x", "y"))
+    std::printf("wrote %s and %s\n", csv.c_str(), png.c_str());
+  else
+    std::printf("wrote %s\n", csv.c_str());
   return 0;
 }

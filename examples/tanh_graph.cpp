@@ -43,6 +43,7 @@ std::pair<std::size_t, std::size_t> graph_size(const Variable& root) {
 
 int main(int argc, char** argv) {
   CLI::App app{"Graphs of tanh's higher derivatives, drawn with Graphviz"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int order = 6, draw = 3;
   double at = 1.0;
   std::string out = "runs/tanh_graph";

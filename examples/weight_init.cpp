@@ -15,6 +15,7 @@
 #include <tsumiki.hpp>
 
 #include "common/book.hpp"
+#include "common/cli.hpp"
 
 using namespace tsumiki;
 
@@ -29,16 +30,17 @@ struct Init {
 
 int main(int argc, char** argv) {
   CLI::App app{"Activation histograms and training curves for weight initialisations"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   int steps = 2000, bins = 30;
   std::size_t samples = 1000, units = 100, layers = 5, batch = 128, limit = 0;
   double lr = 0.01;
   std::uint64_t seed = 1;
   std::string data_dir = data::kFashionMnistDir, out = "runs/weight_init";
-  app.add_option("--samples", samples, "random inputs for the histograms")->check(CLI::PositiveNumber);
-  app.add_option("--bins", bins, "histogram bins")->check(CLI::PositiveNumber);
+  app.add_option("--samples", samples, "random inputs for the histograms")->check(examples::Positive);
+  app.add_option("--bins", bins, "histogram bins")->check(examples::Positive);
   app.add_option("--steps", steps, "training iterations per initialisation (0: skip the training)");
   app.add_option("--lr", lr, "SGD learning rate for the training");
-  app.add_option("--batch", batch, "batch size")->check(CLI::PositiveNumber);
+  app.add_option("--batch", batch, "batch size")->check(examples::Positive);
   app.add_option("--limit", limit, "use only the first N training images");
   app.add_option("--data", data_dir, "folder with the Fashion-MNIST IDX files");
   app.add_option("--seed", seed, "seed");

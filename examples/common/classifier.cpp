@@ -1,9 +1,14 @@
 #include "classifier.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
+#include "cli.hpp"
 #include "cluster.hpp"
 #include "plot.hpp"
 #include "progress.hpp"
@@ -16,10 +21,11 @@ ClassifierRun::ClassifierRun(std::string name) : out_dir("runs/" + name), name_(
 
 void ClassifierRun::add_options(CLI::App& app) {
   app.add_option("--data", data_dir, "folder with the four Fashion-MNIST IDX files (raw or .gz)");
-  app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::PositiveNumber);
+  auto* e = app.add_option("--epochs", epochs, "passes over the training set")->check(examples::Positive);
+  if (epochs == 0) e->default_str("per --model");  // the caller picks its default after parsing
   app.add_option("--batch", batch, "examples per step (per rank with --distributed)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--lr", lr, "learning rate")->check(CLI::PositiveNumber);
+      ->check(examples::Positive);
+  app.add_option("--lr", lr, "learning rate")->check(examples::Positive);
   app.add_option("--optimizer", optimizer,
                  "sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw");
   app.add_option("--schedule", schedule,
@@ -28,7 +34,7 @@ void ClassifierRun::add_options(CLI::App& app) {
   app.add_option("--seed", seed, "seed for initialisation, dropout and shuffling");
   app.add_option("--save", save_path, "write a checkpoint (.npz) after training");
   app.add_option("--load", load_path, "start from a checkpoint (.npz) written by --save");
-  app.add_option("--threads", threads, "BLAS threads")->check(CLI::PositiveNumber);
+  app.add_option("--threads", threads, "BLAS threads")->check(examples::Positive);
   app.add_option("--limit", limit, "use only the first N training examples (quick runs)");
   app.add_option("--out", out_dir, "folder for the CSV and PNG files");
   app.add_flag(
@@ -37,6 +43,36 @@ void ClassifierRun::add_options(CLI::App& app) {
 }
 
 namespace {
+// Fails before training when a file written after training could not be: a folder that is missing or
+// read-only is found in a second, not after every epoch has run.
+void check_writable_folder(const std::filesystem::path& folder, const std::string& option) {
+  namespace fs = std::filesystem;
+  const fs::path dir = folder.empty() ? fs::path(".") : folder;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) throw Error(option + ": the folder '" + dir.string() + "' does not exist");
+  const fs::path probe = dir / (".tsumiki_write_test_" + std::to_string(::getpid()));
+  if (FILE* f = std::fopen(probe.c_str(), "wb")) {
+    std::fclose(f);
+    fs::remove(probe, ec);
+  } else {
+    throw Error(option + ": cannot write into the folder '" + dir.string() + "'");
+  }
+}
+
+// Stops a run whose loss is no longer a number or has grown by orders of magnitude, naming where.
+void check_loss(double loss, double first_loss, int epoch, std::size_t step, const std::string& name) {
+  const bool diverged =
+      std::isfinite(loss) && std::isfinite(first_loss) && loss > 1e3 * std::max(first_loss, 1.0);
+  if (std::isfinite(loss) && !diverged) return;
+  char buf[400];
+  std::snprintf(
+      buf, sizeof buf,
+      "the training loss %s at epoch %d, step %zu (%g; the first step's was %g). Lower --lr, or wrap the "
+      "step in tsumiki::AnomalyGuard to find the op that first makes a NaN or Inf",
+      std::isfinite(loss) ? "exploded" : "is no longer a number", epoch, step, loss, first_loss);
+  throw Error(name + ": " + buf);
+}
+
 data::Dataset shaped(const data::Dataset& d, const Shape& image) {
   if (image.empty()) return d;
   Shape s{d.size()};
@@ -49,6 +85,11 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
                         const Shape& image_shape) {
   try {
     const Cluster cluster(distributed);
+    if (cluster.root()) {
+      if (!save_path.empty()) check_writable_folder(std::filesystem::path(save_path).parent_path(), "--save");
+      std::filesystem::create_directories(out_dir);
+      check_writable_folder(out_dir, "--out");
+    }
     set_num_threads(threads);
     manual_seed(seed);
     data::Dataset train = data::load_fashion_mnist(data_dir, true);
@@ -56,8 +97,9 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
     train = shaped(train, image_shape);
     const data::Dataset test = shaped(data::load_fashion_mnist(data_dir, false), image_shape);
     if (cluster.root())
-      std::printf("Fashion-MNIST: %zu training and %zu test images from %s%s\n", train.size(), test.size(),
-                  data_dir.c_str(),
+      std::printf("%s: %zu training and %zu test images from %s%s\n",
+                  data_dir == data::kFashionMnistDir ? "Fashion-MNIST" : "IDX data", train.size(),
+                  test.size(), data_dir.c_str(),
                   distributed ? (", " + std::to_string(cluster.size()) + " MPI ranks").c_str() : "");
 
     const auto model_ptr = make_model();
@@ -92,7 +134,8 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
                                     .world = cluster.size()});
     Table curves{{"epoch", "train_loss", "test_accuracy", "seconds"}, {}};
     const auto start = std::chrono::steady_clock::now();
-    double test_acc = 0;
+    double test_acc = 0, first_loss = std::nan("");
+    std::size_t step = 0;
     for (int epoch = 1; epoch <= epochs; ++epoch) {
       ProgressBar bar(cluster.root(), "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
                       loader.num_batches());
@@ -102,7 +145,12 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
         loss.backward();
         cluster.average_gradients(model.parameters());
         opt->step();
-        bar.update(b.y.numel() * static_cast<std::size_t>(cluster.size()), loss.item<double>());
+        const double l = loss.item<double>();
+        // Every rank checks the same number (the ranks' mean), so all stop together.
+        const double checked = distributed ? cluster.sum(l) / cluster.size() : l;
+        if (++step == 1) first_loss = checked;
+        check_loss(checked, first_loss, epoch, step, name_);
+        bar.update(b.y.numel() * static_cast<std::size_t>(cluster.size()), l);
       }
       bar.finish();
       test_acc = cluster.accuracy(model, test);
@@ -118,13 +166,14 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
     }
 
     if (!cluster.root()) return 0;  // rank 0 writes the files and the results
-    std::filesystem::create_directories(out_dir);
     const std::string prefix = out_dir + "/" + name_;
     const std::string csv = prefix + "_curves.csv", png = prefix + "_curves.png";
     curves.write_csv(csv);
     if (plot_png(csv, curves, {{"train_loss", "train loss"}, {"test_accuracy", "test accuracy", true}}, png,
-                 name_ + ": " + model.describe() + " on Fashion-MNIST (" + optimizer + ")", "epoch", "loss",
-                 "accuracy"))
+                 name_ + ": " + model.describe() + " on " +
+                     (data_dir == data::kFashionMnistDir ? "Fashion-MNIST" : data_dir) + " (" + optimizer +
+                     ")",
+                 "epoch", "loss", "accuracy"))
       std::printf("wrote %s and %s\n", csv.c_str(), png.c_str());
     else
       std::printf("wrote %s\n", csv.c_str());
@@ -135,7 +184,12 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
     }
     std::printf("test_accuracy %.4f\n", test_acc);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", name_.c_str(), e.what());
+    // Messages that already start with the program's name are printed as they are (no "mlp: mlp:").
+    const std::string what = e.what();
+    if (what.rfind(name_ + ":", 0) == 0)
+      std::fprintf(stderr, "%s\n", what.c_str());
+    else
+      std::fprintf(stderr, "%s: %s\n", name_.c_str(), what.c_str());
     return 1;
   }
   return 0;
