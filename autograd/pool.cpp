@@ -10,15 +10,32 @@ namespace tsumiki {
 namespace {
 
 constexpr std::size_t kAlign = 64;
-constexpr int kClasses = 24;  // 64 B .. 512 MiB in powers of two
-constexpr std::size_t kCacheBudget = 256u
-                                     << 20;  // cached bytes per thread before blocks go back to the system
+// Size classes: 64, 128, 192, 256, then four per power of two (320, 384, 448, 512, 640, ...) up to 512 MiB,
+// so a block wastes at most a quarter of its size. With powers of two a 256 KiB tensor plus its 64-byte
+// header took a 512 KiB block.
+constexpr int kClasses = 88;
+// Cached bytes: at most this much per thread, and at most this much in all threads together. A block freed on
+// another thread than the one that made it stays in the freeing thread's cache; the process-wide bound keeps
+// such blocks from piling up across many threads.
+constexpr std::size_t kCacheBudget = std::size_t{256} << 20;
+constexpr std::size_t kProcessCacheBudget = std::size_t{256} << 20;
 
 std::atomic<std::size_t> live_bytes{0};
+std::atomic<std::size_t> cached_bytes{0};  // in every thread's cache
 
-// Smallest c with (64 << c) >= bytes.
-int size_class(std::size_t bytes) {
-  return bytes <= kAlign ? 0 : static_cast<int>(std::bit_width((bytes - 1) / kAlign));
+struct SizeClass {
+  int index;
+  std::size_t cap;
+};
+SizeClass size_class(std::size_t bytes) {
+  if (bytes <= 256) {
+    const std::size_t units = bytes <= kAlign ? 1 : (bytes + kAlign - 1) / kAlign;
+    return {static_cast<int>(units) - 1, units * kAlign};
+  }
+  const int p = std::bit_width(bytes - 1) - 1;  // 2^p < bytes <= 2^(p+1)
+  const std::size_t base = std::size_t{1} << p, quarter = base / 4;
+  const std::size_t q = (bytes - 1 - base) / quarter;  // 0..3
+  return {4 + 4 * (p - 8) + static_cast<int>(q), base + (q + 1) * quarter};
 }
 
 // Set when this thread's cache is destroyed. A thread's thread_local objects die before objects with static
@@ -32,6 +49,7 @@ struct Cache {
   ~Cache() {
     for (auto& list : free)
       for (void* p : list) std::free(p);
+    cached_bytes.fetch_sub(cached, std::memory_order_relaxed);
     cache_gone = true;
   }
 };
@@ -47,8 +65,7 @@ Cache* cache() {
 
 void* pool_allocate(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
-  const int c = size_class(bytes);
-  const std::size_t cap = kAlign << c;
+  const auto [c, cap] = size_class(bytes);
   live_bytes.fetch_add(cap, std::memory_order_relaxed);
   Cache* k = cache();
   if (k && c < kClasses) {
@@ -57,6 +74,7 @@ void* pool_allocate(std::size_t bytes) {
       void* p = list.back();
       list.pop_back();
       k->cached -= cap;
+      cached_bytes.fetch_sub(cap, std::memory_order_relaxed);
       return p;
     }
   }
@@ -68,14 +86,15 @@ void* pool_allocate(std::size_t bytes) {
 void pool_free(void* p, std::size_t bytes) noexcept {
   if (!p) return;
   if (bytes == 0) bytes = 1;
-  const int c = size_class(bytes);
-  const std::size_t cap = kAlign << c;
+  const auto [c, cap] = size_class(bytes);
   live_bytes.fetch_sub(cap, std::memory_order_relaxed);
   Cache* k = cache();
-  if (k && c < kClasses && k->cached + cap <= kCacheBudget) {
+  if (k && c < kClasses && k->cached + cap <= kCacheBudget &&
+      cached_bytes.load(std::memory_order_relaxed) + cap <= kProcessCacheBudget) {
     try {
       k->free[c].push_back(p);
       k->cached += cap;
+      cached_bytes.fetch_add(cap, std::memory_order_relaxed);
       return;
     } catch (...) {
     }
@@ -84,5 +103,6 @@ void pool_free(void* p, std::size_t bytes) noexcept {
 }
 
 std::size_t pool_live_bytes() noexcept { return live_bytes.load(std::memory_order_relaxed); }
+std::size_t pool_cached_bytes() noexcept { return cached_bytes.load(std::memory_order_relaxed); }
 
 }  // namespace tsumiki

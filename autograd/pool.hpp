@@ -13,6 +13,8 @@ void pool_free(void* p, std::size_t bytes) noexcept;
 
 // Bytes currently handed out by the pool (not counting its cache): an instrumented counter for leak tests.
 std::size_t pool_live_bytes() noexcept;
+// Bytes held in every thread's cache, ready for reuse: at most 256 MiB per thread and 256 MiB in all.
+std::size_t pool_cached_bytes() noexcept;
 
 }  // namespace tsumiki
 

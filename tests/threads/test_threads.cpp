@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <latch>
 #include <thread>
 #include <tsumiki.hpp>
+#include <tsumiki/autograd/pool.hpp>
 #include <vector>
 
 namespace ts = tsumiki;
@@ -105,4 +107,33 @@ TEST(Threads, SecondOrderGradientsOverASharedParameter) {
   };
   const auto together = on_threads(work);
   for (int t = 0; t < kThreads; ++t) EXPECT_EQ(together[t], work(t)) << "thread " << t;
+}
+
+TEST(Threads, BlocksFreedOnOtherThreadsStayWithinTheProcessCacheBound) {
+  // Blocks made on this thread and freed on two others land in those threads' caches. Together the caches
+  // hold at most 256 MiB, however many threads free (before the bound: up to 256 MiB per thread).
+  constexpr std::size_t kBlocks = 40, kFloats = std::size_t{1} << 20;  // 40 blocks of 4 MiB per thread
+  std::vector<std::vector<ts::Tensor>> blocks(2);
+  for (auto& b : blocks)
+    for (std::size_t i = 0; i < kBlocks; ++i) b.push_back(ts::empty({kFloats}));
+  std::latch freed(2), measured(1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      blocks[t].clear();  // freed here, cached here
+      freed.count_down();
+      measured.wait();  // a thread's cache is released when it exits
+    });
+  freed.wait();
+  EXPECT_LE(ts::pool_cached_bytes(), std::size_t{256} << 20);
+  EXPECT_GE(ts::pool_cached_bytes(), std::size_t{200} << 20);  // the caches did take blocks, up to the bound
+  measured.count_down();
+  for (auto& th : threads) th.join();
+}
+
+TEST(Threads, SizeClassesWasteAtMostAQuarter) {
+  // A 256 KiB tensor plus its 64-byte header takes a 320 KiB block (a power-of-two class took 512 KiB).
+  const std::size_t before = ts::pool_live_bytes();
+  const ts::Tensor t = ts::empty({65536});
+  EXPECT_EQ(ts::pool_live_bytes() - before, std::size_t{320} << 10);
 }
