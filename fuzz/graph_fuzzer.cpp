@@ -4,10 +4,14 @@
 // of new leaves, slices), with leaf values drawn from the bytes as well. Ops: smooth unary functions,
 // binary ops with NumPy broadcasting, scalar operators, sum/mean over axes, reshape, transpose, swapaxes,
 // (un)squeeze, flatten, broadcast_to, matmul (2-D, batched, 1-D), get_item with integers and slices of any
-// step, softmax, log_softmax, logsumexp, concat, stack and where. Shapes stay small (rank <= 4, <= 64
-// elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors are >= 0.5, exp sees a
-// bounded argument), so every program is valid and smooth: any exception, a gradcheck (float64, full
-// Jacobian) mismatch, or, when the header asks, a gradgradcheck mismatch, prints the program and aborts.
+// step, softmax, log_softmax, logsumexp, concat, stack, where, and the kinked ops relu, abs, maximum,
+// minimum, clip, conv2d, avg_pool2d and max_pool2d (a program whose kinked op sees an input within 1e-3 of
+// its kink is not judged, since central differences there average two slopes). With header bit 1 one leaf
+// element is NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay
+// small (rank <= 4, <= 64 elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors
+// are >= 0.5, exp sees a bounded argument), so every program is valid and smooth: any exception, a gradcheck
+// (float64, full Jacobian) mismatch, or, when the header asks, a gradgradcheck mismatch, prints the program
+// and aborts.
 //
 // The program is decoded twice from the same bytes: once to make the leaves, once inside gradcheck's function
 // on gradcheck's copies. Decoding never looks at values, so both passes build the same graph.
@@ -18,12 +22,16 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <tsumiki/autograd/engine.hpp>
+#include <tsumiki/autograd/grad_mode.hpp>
 #include <tsumiki/autograd/gradcheck.hpp>
 #include <tsumiki/autograd/ops.hpp>
 #include <tsumiki/functional/activations.hpp>
+#include <tsumiki/functional/conv.hpp>
 #include <tsumiki/functional/linear.hpp>
 #include <tsumiki/functional/losses.hpp>
 #include <tsumiki/functional/metrics.hpp>
+#include <tsumiki/functional/pooling.hpp>
 #include <utility>
 #include <vector>
 
@@ -32,17 +40,29 @@ namespace {
 using tsumiki::Axes;
 using tsumiki::Inputs;
 using tsumiki::Shape;
+using tsumiki::Tensor;
 using tsumiki::Variable;
 
 constexpr std::size_t kMaxNumel = 64;
 constexpr std::size_t kMaxRank = 4;
 constexpr int kMaxOps = 10;
 constexpr double kMaxMagnitude = 50;  // larger intermediates make central differences too inexact to judge
+// Far wider than gradcheck's step (1e-6) times any slope a program of <= 10 ops with values <= 50 can build.
+constexpr double kKinkMargin = 1e-3;
 
 class Program {
  public:
   Program(const std::uint8_t* data, std::size_t size, const Inputs* given)
       : data_(data), size_(size), given_(given) {}
+
+  // kink_fuzzer (this file built with TSUMIKI_FUZZ_KINKS) adds the kinked ops and the NaN mode. graph_fuzzer
+  // keeps the decoding it always had, so the inputs in fuzz/corpus/graph_fuzzer replay the programs they
+  // were found as.
+#ifdef TSUMIKI_FUZZ_KINKS
+  static constexpr bool kKinks = true;
+#else
+  static constexpr bool kKinks = false;
+#endif
 
   // Builds the whole graph; returns its output.
   Variable build() {
@@ -60,6 +80,11 @@ class Program {
   const std::string& trace() const { return trace_; }
   bool too_big() const { return too_big_; }
   bool wants_second_order() const { return header_ & 1; }
+  // Header bit 1: one leaf element is NaN, and the check is that it propagates (see LLVMFuzzerTestOneInput).
+  bool wants_nan() const { return kKinks && (header_ & 2); }
+  // A kinked op (relu, abs, maximum, minimum, clip, max pooling) saw an input within kKinkMargin of its kink,
+  // where central differences average two slopes: such a program's gradient is not judged.
+  bool near_kink() const { return near_kink_; }
 
  private:
   std::uint8_t next() { return pos_ < size_ ? data_[pos_++] : 0; }
@@ -450,6 +475,67 @@ class Program {
     return tsumiki::stack({x, y}, axis);
   }
 
+  // Distance of a kinked op's input to its kink, noted on the first pass (where values are the leaves' own).
+  void kink_distance(const Variable& d) {
+    if (given_ || d.numel() == 0) return;
+    tsumiki::NoGradGuard no_grad;
+    near_kink_ = near_kink_ || tsumiki::min(d).data().flat(0) < kKinkMargin;
+  }
+
+  // Ops with kinks, and convolution and pooling on x viewed as a (1, 1, 1, n) image.
+  Variable kinked(const Variable& x) {
+    using namespace tsumiki;
+    switch (pick(8)) {
+      case 0:
+        note("relu", x);
+        kink_distance(abs(x.detach()));
+        return relu(x);
+      case 1:
+        note("abs", x);
+        kink_distance(abs(x.detach()));
+        return abs(x);
+      case 2:
+      case 3: {
+        Variable y = leaf(broadcastable(x.shape()));
+        kink_distance(abs(x.detach() - y.detach()));
+        const bool max_op = pick(2) == 0;
+        note(max_op ? "maximum" : "minimum", x);
+        return max_op ? maximum(x, y) : minimum(x, y);
+      }
+      case 4:
+        note("clip -0.5 0.7", x);
+        kink_distance(minimum(abs(x.detach() + 0.5), abs(x.detach() - 0.7)));
+        return clip(x, -0.5, 0.7);
+      default: {
+        const std::size_t n = x.numel();
+        if (n < 2) {
+          note("relu(x + 1)", x);
+          kink_distance(abs(x.detach() + 1.0));
+          return relu(x + 1.0);
+        }
+        const std::size_t k = 1 + pick(2), s = 1 + pick(2);
+        const Variable img = tsumiki::reshape(x, Shape{1, 1, 1, n});
+        if (pick(3) == 0) {
+          const std::size_t oc = 1 + pick(2);
+          const Variable w = leaf(Shape{oc, 1, 1, k});
+          note("conv2d (1, " + std::to_string(k) + ") stride " + std::to_string(s), x);
+          return conv2d(img, w, {}, Size2{1, s});
+        }
+        if (coin()) {
+          note("avg_pool2d (1, " + std::to_string(k) + ")", x);
+          return avg_pool2d(img, Size2{1, k}, Size2{1, s});
+        }
+        note("max_pool2d (1, " + std::to_string(k) + ") stride " + std::to_string(s), x);
+        if (!given_ && k == 2) {  // the gap between a window's two taps: a tie is a kink
+          const auto v = x.data().to(tsumiki::Dtype::Float64).to_vector<double>();
+          for (std::size_t o = 0; o + 1 < n; o += s)
+            near_kink_ = near_kink_ || std::abs(v[o] - v[o + 1]) < kKinkMargin;
+        }
+        return max_pool2d(img, Size2{1, k}, Size2{1, s});
+      }
+    }
+  }
+
   Variable select(const Variable& x) {
     if (coin()) {
       note("x * x", x);
@@ -466,7 +552,9 @@ class Program {
 
   Variable step(const Variable& x) {
     if (x.numel() > kMaxNumel) return tsumiki::sum(x, {0});
-    switch (pick(12)) {
+    switch (pick(kKinks ? 13 : 12)) {
+      case 12:
+        return kinked(x);
       case 0:
         return unary(x);
       case 1:
@@ -503,6 +591,7 @@ class Program {
   std::uint8_t header_ = 0;
   std::string trace_;
   bool too_big_ = false;
+  bool near_kink_ = false;
 };
 
 [[noreturn]] void fail(const std::string& what, const std::string& trace) {
@@ -524,6 +613,32 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (first.too_big()) return 0;
   const Inputs leaves = first.leaves();
+  if (first.wants_nan()) {
+    // One leaf element becomes NaN. Wherever the output depends on it (its gradient there is non-zero), the
+    // output must hold a NaN too, as IEEE arithmetic and PyTorch give: an op that turns NaN into a number
+    // hides a bad input.
+    const Variable& x = leaves[0];
+    const Variable y = tsumiki::sum(out * out);
+    if (!y.requires_grad() || !std::isfinite(y.data().flat(0))) return 0;
+    const Variable g = tsumiki::grad(y, x, {.allow_unused = true});
+    if (!g.defined() || g.data().flat(0) == 0 || !std::isfinite(g.data().flat(0))) return 0;
+    Inputs poisoned;
+    for (const auto& l : leaves) poisoned.push_back(Variable(l.data().clone(), true));
+    Tensor nan_leaf = leaves[0].data().clone();
+    nan_leaf.data<double>()[0] = std::nan("");
+    poisoned[0] = Variable(nan_leaf, true);
+    Variable bad;
+    try {
+      bad = Program(data, size, &poisoned).build();
+    } catch (const std::exception& e) {
+      fail(std::string("a program with a NaN input threw: ") + e.what(), first.trace());
+    }
+    bool any_nan = false;
+    for (std::size_t i = 0; i < bad.numel(); ++i) any_nan = any_nan || std::isnan(bad.data().flat(i));
+    if (!any_nan) fail("a NaN input that the output depends on vanished from the output", first.trace());
+    return 0;
+  }
+  if (first.near_kink()) return 0;
   const tsumiki::Fn f = [&](const Inputs& in) { return Program(data, size, &in).build(); };
   tsumiki::GradcheckOptions opts;
   opts.atol = 1e-4;  // central differences in float64 on values up to kMaxMagnitude

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-60}"
 jobs="${JOBS:-$(nproc)}"
 fuzzers=("$@")
-((${#fuzzers[@]})) || fuzzers=(idx_fuzzer npz_fuzzer graph_fuzzer)
+((${#fuzzers[@]})) || fuzzers=(idx_fuzzer npz_fuzzer graph_fuzzer kink_fuzzer)
 
 # ---- toolchain (idempotent: apt-get only runs when something is missing) ----
 bash scripts/install-deps.sh clang-16 libclang-rt-16-dev
