@@ -91,7 +91,9 @@ void render_dot(const std::string& dot, const std::string& path) {
     if (!f) throw IOError("render_dot: cannot write '" + src + "'");
   }
   const std::string cmd = "dot -T" + ext + " '" + src + "' -o '" + path + "'";
-  if (std::system(cmd.c_str()) != 0) throw IOError("render_dot: '" + cmd + "' failed");
+  const int rc = std::system(cmd.c_str());
+  std::remove(src.c_str());  // the picture is what was asked for; the DOT text was only its input
+  if (rc != 0) throw IOError("render_dot: '" + cmd + "' failed");
 }
 
 }  // namespace tsumiki

@@ -1,5 +1,6 @@
-// What the training examples need for --distributed (distributed/communicator.hpp): the rank and size, parameter
-// broadcast, gradient averaging, and sums over the ranks. Without --distributed it is a cluster of one.
+// What the training examples need for --distributed (distributed/communicator.hpp): the rank and size,
+// parameter broadcast, gradient averaging, and sums over the ranks. Without --distributed it is a cluster of
+// one.
 #pragma once
 
 #include <tsumiki.hpp>

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <stdexcept>
 #include <vector>
@@ -50,7 +51,9 @@ bool write_filters_png(const tsumiki::Tensor& W, const std::string& png_path, co
   s += "set object 1 rectangle from screen 0,0 to screen 1,1 fillcolor rgb '#3060a0' behind\n";
   s += "set datafile missing 'NaN'\n";
   s += "plot '" + data + "' matrix with image\n";
-  return run_gnuplot(s);
+  const bool ok = run_gnuplot(s);
+  std::remove(data.c_str());  // gnuplot's input, not a result
+  return ok;
 }
 
 }  // namespace examples

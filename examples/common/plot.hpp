@@ -22,7 +22,8 @@ struct Series {
 // Plots the series against the table's first column. Returns false (and says why on stderr) without gnuplot.
 bool plot_png(const std::string& csv_path, const Table& table, const std::vector<Series>& series,
               const std::string& png_path, const std::string& title, const std::string& xlabel,
-              const std::string& ylabel, const std::string& y2label = "", bool logscale_y = false);
+              const std::string& ylabel, const std::string& y2label = "", bool logscale_y = false,
+              const std::string& settings = "");  // extra gnuplot commands, e.g. "set yrange [-5:5]"
 
 // Runs a gnuplot script; false when gnuplot is missing or fails.
 bool run_gnuplot(const std::string& script);
