@@ -54,7 +54,12 @@ int main(int argc, char** argv) {
     const std::vector<Init> inits{
         {"std=1", 1.0}, {"std=0.01", 0.01}, {"xavier", 1 / std::sqrt(n)}, {"he", std::sqrt(2 / n)}};
     for (const std::string act : {"sigmoid", "tanh", "relu"}) {
-      const double lo = act == "tanh" ? -1 : 0, hi = 1;
+      // ReLU's activations span many decades (std 1 explodes, std 0.01 vanishes): its histogram is of
+      // log10 of the positive activations, with the zeros counted apart (a spike at 0 would flatten the
+      // rest).
+      const bool log_bins = act == "relu";
+      const double lo = act == "tanh" ? -1 : log_bins ? -9 : 0, hi = log_bins ? 6 : 1;
+      std::vector<double> zero_fraction;
       examples::Table hist{{"bin"}, {}};
       std::vector<std::vector<double>> counts;
       for (const Init& in : inits) {
@@ -73,8 +78,9 @@ int main(int argc, char** argv) {
           for (std::size_t i = 0; i < y.numel(); ++i) {
             const double v = y.flat(i);
             s += v, s2 += v * v;
-            if (v >= lo && v <= hi)
-              c[std::min<std::size_t>(bins - 1, std::size_t((v - lo) / (hi - lo) * bins))]++;
+            const double h = log_bins ? (v > 0 ? std::log10(v) : lo - 1) : v;  // zeros fall outside
+            if (h >= lo && h <= hi)
+              c[std::min<std::size_t>(bins - 1, std::size_t((h - lo) / (hi - lo) * bins))]++;
             // saturated: sigmoid near 0 or 1, tanh near -1 or 1; for ReLU, dead: exactly 0
             if (act == "relu" ? v == 0 : (act == "tanh" ? std::abs(v) > 0.99 : (v < 0.01 || v > 0.99)))
               edge++;
@@ -84,6 +90,7 @@ int main(int argc, char** argv) {
           std::printf("  layer %zu std %.3g", l, stds.back());
           if (l == layers)
             std::printf("  %s %.2f", act == "relu" ? "zero" : "saturated", edge / double(y.numel()));
+          zero_fraction.push_back(log_bins ? edge / double(y.numel()) : 0.0);
           hist.columns.push_back(in.name + "_layer" + std::to_string(l));
           counts.push_back(c);
         }
@@ -97,14 +104,17 @@ int main(int argc, char** argv) {
       const std::string csv = out + "/weight_init_hist_" + act + ".csv";
       std::string s = "set multiplot layout " + std::to_string(inits.size()) + "," + std::to_string(layers) +
                       " title '" + act +
-                      ": activations per layer (rows: std 1, std 0.01, Xavier, He)'\n"
+                      (log_bins ? ": log10 of the positive activations per layer (zeros: share in each title)"
+                                : ": activations per layer") +
+                      " (rows: std 1, std 0.01, Xavier, He)'\n"
                       "set style fill solid 0.8\nunset key\nset xrange [" +
                       examples::fmt("%g", lo) + ":" + examples::fmt("%g", hi) +
-                      "]\nset yrange [0:*]\nset format y '%.0s%c'\n";
+                      "]\nset yrange [0:*]\nset format y '%.1s%c'\n";
       for (std::size_t k = 0; k < inits.size(); ++k)
         for (std::size_t l = 1; l <= layers; ++l)
-          s += "set title '" + inits[k].name + " layer " + std::to_string(l) + "'\nplot '" + csv +
-               "' using 1:" + std::to_string(2 + k * layers + (l - 1)) + ":(" +
+          s += "set title '" + inits[k].name + " layer " + std::to_string(l) +
+               (log_bins ? examples::fmt(", zeros %.0f%%", 100 * zero_fraction[k * layers + (l - 1)]) : "") +
+               "'\nplot '" + csv + "' using 1:" + std::to_string(2 + k * layers + (l - 1)) + ":(" +
                examples::fmt("%g", (hi - lo) / bins) + ") skip 1 with boxes lc 'steelblue'\n";
       s += "unset multiplot\n";
       examples::write_plot(hist, csv, out + "/weight_init_hist_" + act + ".png", s, 1500, 1100);
