@@ -83,10 +83,11 @@ int main(int argc, char** argv) {
     const int cols = std::min(scales, 4), rows = (scales + cols - 1) / cols;
     const std::string csv = out + "/batch_norm.csv";
     std::string s = "set multiplot layout " + std::to_string(rows) + "," + std::to_string(cols) +
-                    " title 'Training accuracy per epoch: batch norm (solid) vs none (dashed)'\n"
-                    "set yrange [0:1]\nset grid\nset key bottom right\n";
+                    " title 'Training accuracy per epoch: batch norm (solid blue) vs none (dashed red)'\n"
+                    "set yrange [0:1]\nset grid\nunset key\n"
+                    "set xlabel 'epoch'\nset ylabel 'train accuracy'\n";
     for (int k = 0; k < scales; ++k) {
-      s += "set title 'W std " + examples::fmt("%.3g", stds[k]) + "'\n" + (k == 0 ? "" : "unset key\n");
+      s += "set title 'W std " + examples::fmt("%.3g", stds[k]) + "'\n";
       s += "plot '" + csv + "' using 1:" + std::to_string(3 + 2 * k) +
            " skip 1 with lines lw 2 lc 'blue' title "
            "'batch norm', '' using 1:" +

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     examples::add_loss_curves(curves, losses, every);
     const std::string csv = out + "/weight_init_training.csv";
     std::string s =
-        "set grid\nset key top right\nset xlabel 'iteration'\nset ylabel 'training loss'\n"
+        "set grid\nset key outside right top\nset xlabel 'iteration'\nset ylabel 'training loss'\n"
         "set title 'Fashion-MNIST, 5-layer ReLU net, SGD lr " +
         examples::fmt("%g", lr) + ": loss by weight initialisation'\nplot ";
     for (std::size_t k = 0; k < runs.size(); ++k)
