@@ -511,14 +511,17 @@ NpzReader::NpzReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
       throw IOError(where + ": expected a .npy file");
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
       throw IOError(where + ": the zip directory does not give its size and compression");
-    // numpy writes stored or deflated entries. Other methods (bzip2 can expand a few hundred bytes into
-    // gigabytes) are refused rather than bounded.
+    // numpy writes stored or deflated entries; a re-encoded archive may use bzip2, xz or zstd (whatever this
+    // libzip decodes). A declared size that the compression cannot explain is corruption or a bomb, refused
+    // before anything is allocated: deflate expands at most ~1032x; bzip2, xz and zstd reach a few 10,000x on
+    // runs of zeros, so 100,000x bounds them (a 229-byte archive may then claim 23 MB, not 1 GiB).
     const bool stored = st.comp_method == ZIP_CM_STORE, deflated = st.comp_method == ZIP_CM_DEFLATE;
-    if (!stored && !deflated)
+    if (!stored && !deflated &&
+        !zip_compression_method_supported(static_cast<zip_int32_t>(st.comp_method), 0))
       throw IOError(where + ": compression method " + std::to_string(st.comp_method) +
-                    " is not supported, expected stored (0) or deflate (8) as numpy.savez writes");
-    // Deflate expands at most ~1032x; a larger declared size is corruption, not data worth allocating for.
-    if ((stored && st.size != st.comp_size) || (deflated && st.size / 1100 > st.comp_size + 64))
+                    " is not supported by this libzip (numpy.savez writes stored (0) or deflate (8))");
+    const std::uint64_t max_ratio = stored ? 1 : deflated ? 1100 : 100000;
+    if ((stored && st.size != st.comp_size) || (!stored && st.size / max_ratio > st.comp_size + 64))
       throw IOError(where + ": declared size " + std::to_string(st.size) +
                     " is inconsistent with its compressed size " + std::to_string(st.comp_size));
     name.resize(name.size() - 4);

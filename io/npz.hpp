@@ -32,8 +32,8 @@ struct NpyInfo {
 
 // An archive read entry by entry, so a loader can check names, dtypes and shapes before it reads any data and
 // read only the entries it needs (load_checkpoint does). Opening reads the zip directory only and refuses
-// entries that are not .npy files, duplicate names, compression other than stored or deflate, and sizes
-// the compression cannot explain. read() never reads more than one byte past the size its header declares.
+// entries that are not .npy files, duplicate names, compression this libzip cannot decode, and sizes the
+// compression cannot explain (a bomb). read() never reads more than one byte past the size its header declares.
 class NpzReader {
  public:
   explicit NpzReader(const std::string& path);

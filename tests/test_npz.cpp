@@ -375,26 +375,41 @@ struct TinyModel : tsumiki::nn::Module {
 };
 }  // namespace
 
-TEST_F(NpzTest, CheckpointMembersCompressedWithBzip2AreRefused) {
+TEST_F(NpzTest, Bzip2MembersLoadAndTheirSizesAreBounded) {
   if (numpy_python().empty()) GTEST_SKIP() << "python3 with numpy is not installed";
   const std::string p = path("bzip2.npz");
-  // A 229-byte-class archive: a bzip2 member whose data expands far beyond what any model expects.
+  // A valid re-encoding: the model's W in a bzip2 member loads.
   const std::string script = R"(
-import io, zipfile
-buf = io.BytesIO(); np.save(buf, np.zeros((2, 3), dtype=np.float32))
+import io, zipfile, struct
+buf = io.BytesIO(); np.save(buf, np.full((2, 3), 7, dtype=np.float32))
 with zipfile.ZipFile(sys.argv[1], 'w', compression=zipfile.ZIP_BZIP2) as z:
-    z.writestr('param.W.npy', buf.getvalue() + bytes(10_000_000))
+    z.writestr('param.W.npy', buf.getvalue())
+with open(sys.argv[1] + '.padded', 'wb') as f:
+    with zipfile.ZipFile(f, 'w', compression=zipfile.ZIP_BZIP2) as z:
+        z.writestr('param.W.npy', buf.getvalue() + bytes(10_000_000))
+# A member that lies: its zip directory claims 1 GiB for a few hundred bytes.
+data = bytearray(open(sys.argv[1], 'rb').read())
+for sig, at in ((b'PK\x03\x04', 22), (b'PK\x01\x02', 24)):
+    i = data.find(sig)
+    data[i + at:i + at + 4] = struct.pack('<I', 1 << 30)
+open(sys.argv[1] + '.lying', 'wb').write(bytes(data))
 )";
   ASSERT_EQ(run_python(dir_, script, p), 0);
   TinyModel model;
-  expect_error<tsumiki::IOError>([&] { tsumiki::io::load_checkpoint(p, model); }, p,
-                                 {"param.W.npy", "compression method 12 is not supported"});
+  tsumiki::io::load_checkpoint(p, model);
+  EXPECT_EQ(model.W.data().to_vector<float>(), std::vector<float>(6, 7.0f));
+  // 10 MB more data than the npy header declares: refused from the header, before any data is read.
+  expect_error<tsumiki::IOError>([&] { tsumiki::io::load_checkpoint(p + ".padded", model); }, p + ".padded",
+                                 {"param.W.npy", "data length mismatch"});
+  expect_error<tsumiki::IOError>([&] { tsumiki::io::load_checkpoint(p + ".lying", model); }, p + ".lying",
+                                 {"param.W.npy", "declared size 1073741824 is inconsistent"});
 }
 
 TEST_F(NpzTest, ADeflateBombIsRefusedFromItsHeaderBeforeItInflates) {
   if (numpy_python().empty()) GTEST_SKIP() << "python3 with numpy is not installed";
   const std::string p = path("bomb.npz");
-  // 100 MB of zeros deflate to ~0.1 MB; its npy header declares (5000, 5000) float32, the zip directory agrees.
+  // 100 MB of zeros deflate to ~0.1 MB; its npy header declares (5000, 5000) float32, the zip directory
+  // agrees.
   const std::string script = R"(
 import zipfile
 with zipfile.ZipFile(sys.argv[1], 'w', compression=zipfile.ZIP_DEFLATED) as z:
