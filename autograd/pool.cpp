@@ -43,13 +43,29 @@ SizeClass size_class(std::size_t bytes) {
 // to the system. A bool has no destructor, so it can still be read then.
 thread_local bool cache_gone = false;
 
+// The process-wide count is updated in steps of at least this much, so the op path pays no atomic
+// read-modify-write per block (pool_cached_bytes is exact to within this per thread).
+constexpr std::ptrdiff_t kReportStep = std::ptrdiff_t{1} << 20;
+
 struct Cache {
   std::vector<void*> free[kClasses];
   std::size_t cached = 0;
+  std::ptrdiff_t unreported = 0;  // change of `cached` not yet added to cached_bytes
+
+  void change(std::ptrdiff_t delta) {
+    cached = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cached) + delta);
+    unreported += delta;
+    if (unreported >= kReportStep || unreported <= -kReportStep) {
+      cached_bytes.fetch_add(static_cast<std::size_t>(unreported),
+                             std::memory_order_relaxed);  // wraps for < 0
+      unreported = 0;
+    }
+  }
   ~Cache() {
     for (auto& list : free)
       for (void* p : list) std::free(p);
-    cached_bytes.fetch_sub(cached, std::memory_order_relaxed);
+    cached_bytes.fetch_sub(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cached) - unreported),
+                           std::memory_order_relaxed);
     cache_gone = true;
   }
 };
@@ -73,8 +89,7 @@ void* pool_allocate(std::size_t bytes) {
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
-      k->cached -= cap;
-      cached_bytes.fetch_sub(cap, std::memory_order_relaxed);
+      k->change(-static_cast<std::ptrdiff_t>(cap));
       return p;
     }
   }
@@ -90,11 +105,12 @@ void pool_free(void* p, std::size_t bytes) noexcept {
   live_bytes.fetch_sub(cap, std::memory_order_relaxed);
   Cache* k = cache();
   if (k && c < kClasses && k->cached + cap <= kCacheBudget &&
-      cached_bytes.load(std::memory_order_relaxed) + cap <= kProcessCacheBudget) {
+      static_cast<std::ptrdiff_t>(cached_bytes.load(std::memory_order_relaxed)) + k->unreported +
+              static_cast<std::ptrdiff_t>(cap) <=
+          static_cast<std::ptrdiff_t>(kProcessCacheBudget)) {
     try {
       k->free[c].push_back(p);
-      k->cached += cap;
-      cached_bytes.fetch_add(cap, std::memory_order_relaxed);
+      k->change(static_cast<std::ptrdiff_t>(cap));
       return;
     } catch (...) {
     }

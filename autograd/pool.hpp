@@ -13,7 +13,8 @@ void pool_free(void* p, std::size_t bytes) noexcept;
 
 // Bytes currently handed out by the pool (not counting its cache): an instrumented counter for leak tests.
 std::size_t pool_live_bytes() noexcept;
-// Bytes held in every thread's cache, ready for reuse: at most 256 MiB per thread and 256 MiB in all.
+// Bytes held in every thread's cache, ready for reuse: at most 256 MiB per thread and 256 MiB in all. Each
+// thread reports its changes in steps of 1 MiB, so the figure is exact to within 1 MiB per thread.
 std::size_t pool_cached_bytes() noexcept;
 
 }  // namespace tsumiki

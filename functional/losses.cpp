@@ -10,13 +10,21 @@
 
 namespace tsumiki {
 inline namespace functional {
+namespace {
+// Elementwise losses: y (named `what` in the message) and the target of one dtype and one shape.
+void check_same_shape(const char* op, const char* what, const Variable& y, const Variable& t,
+                      const Site& site) {
+  detail::check_pair(op, y, t, site);
+  if (y.shape() != t.shape())
+    fail(op,
+         std::string(what) + " " + to_string(y.shape()) + " and target " + to_string(t.shape()) +
+             " differ in shape",
+         site);
+}
+}  // namespace
 
 Variable mean_squared_error(const Variable& y, const Variable& t, const Site& site) {
-  detail::check_pair("mean_squared_error", y, t, site);
-  if (y.shape() != t.shape())
-    fail("mean_squared_error",
-         "prediction " + to_string(y.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
-         site);
+  check_same_shape("mean_squared_error", "prediction", y, t, site);
   const Variable d = sub(y, t, site);
   return mean(mul(d, d, site), {}, false, site);
 }
@@ -54,11 +62,7 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
 }
 
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site) {
-  detail::check_pair("binary_cross_entropy", p, t, site);
-  if (p.shape() != t.shape())
-    fail("binary_cross_entropy",
-         "prediction " + to_string(p.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
-         site);
+  check_same_shape("binary_cross_entropy", "prediction", p, t, site);
   const double eps = p.dtype() == Dtype::Float32 ? 1e-7 : 1e-12;
   const Variable pc = clip(p, eps, 1 - eps, site);
   const Variable one = scalar_like(1, p);
@@ -68,11 +72,7 @@ Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& 
 }
 
 Variable sigmoid_cross_entropy(const Variable& logits, const Variable& t, const Site& site) {
-  detail::check_pair("sigmoid_cross_entropy", logits, t, site);
-  if (logits.shape() != t.shape())
-    fail("sigmoid_cross_entropy",
-         "logits " + to_string(logits.shape()) + " and target " + to_string(t.shape()) + " differ in shape",
-         site);
+  check_same_shape("sigmoid_cross_entropy", "logits", logits, t, site);
   return mean(sub(softplus(logits, site), mul(t, logits, site), site), {}, false, site);
 }
 

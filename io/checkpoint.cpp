@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "detail/printable.hpp"
 #include "npz.hpp"
 
 namespace tsumiki::io {
@@ -27,23 +28,6 @@ std::vector<std::string> optimizer_names(const Module& model, const optim::Optim
     names.push_back(it->first);
   }
   return names;
-}
-
-// An entry name from the file, escaped for a message (a hostile archive may name anything).
-std::string printable_name(const std::string& name) {
-  std::string out;
-  for (const char ch : name) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f) {
-      out += ch;
-    } else {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -105,9 +89,10 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
   // only the optimizer's own entries are skipped (unread) when loading the model alone.
   for (const auto& name : file_names)
     if (!is_expected(name) && !(!optimizer && name.rfind("optim.", 0) == 0))
-      problems.push_back(name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0 || name.rfind("optim.", 0) == 0
-                             ? "unexpected " + printable_name(name.substr(name.find('.') + 1))
-                             : "unexpected entry '" + printable_name(name) + "'");
+      problems.push_back(name.rfind("param.", 0) == 0 || name.rfind("buffer.", 0) == 0 ||
+                                 name.rfind("optim.", 0) == 0
+                             ? "unexpected " + detail::printable(name.substr(name.find('.') + 1))
+                             : "unexpected entry '" + detail::printable(name) + "'");
 
   // 2. Headers: every expected entry present, with the model's dtype and shape.
   std::int64_t steps = 0;

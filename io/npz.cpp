@@ -18,6 +18,8 @@
 #include <random>
 #include <set>
 
+#include "detail/printable.hpp"
+
 namespace tsumiki::io {
 namespace {
 
@@ -156,24 +158,6 @@ struct ZipFileClose {
 };
 using ZipPtr = std::unique_ptr<zip_t, ZipDiscard>;
 using ZipFilePtr = std::unique_ptr<zip_file_t, ZipFileClose>;
-
-// Bytes from a file, fit for an error message: printable ASCII as is, anything else as \xHH, so a hostile or
-// binary header cannot put control characters on the user's terminal.
-std::string printable(const std::string& bytes) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (const char ch : bytes) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 // ---- reading the npy header: a Python dict literal such as {'descr': '<f4', 'shape': (2, 3), ...} ----
 
@@ -332,8 +316,9 @@ OpenEntry open_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const 
 
   NpyHeader h;
   if (std::string why = HeaderParser(text).parse(h); !why.empty())
-    throw IOError(where + ": malformed npy header (" + why + "): " +
-                  printable(text.substr(0, std::min<std::size_t>(200, text.find_last_not_of(" \n") + 1))));
+    throw IOError(
+        where + ": malformed npy header (" + why + "): " +
+        detail::printable(text.substr(0, std::min<std::size_t>(200, text.find_last_not_of(" \n") + 1))));
   if (h.descr == "<f4")
     e.dtype = Dtype::Float32;
   else if (h.descr == "<f8")
@@ -341,7 +326,7 @@ OpenEntry open_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const 
   else if (h.descr == "<i8")
     e.dtype = Dtype::Int64;
   else
-    throw IOError(where + ": unsupported descr '" + printable(h.descr) +
+    throw IOError(where + ": unsupported descr '" + detail::printable(h.descr) +
                   "', expected '<f4' (float32), '<f8' (float64) or '<i8' (int64)");
   if (h.fortran_order)
     throw IOError(where + ": fortran_order True is not supported, expected C order (np.ascontiguousarray)");
@@ -479,10 +464,10 @@ struct NpzReader::Impl {
   const Entry& find(const std::string& name) const {
     for (const auto& e : entries)
       if (e.name == name) return e;
-    throw IOError("load_npz: " + path + ": no entry '" + printable(name) + "'");
+    throw IOError("load_npz: " + path + ": no entry '" + detail::printable(name) + "'");
   }
   std::string where(const Entry& e) const {
-    return "load_npz: " + path + ": entry '" + printable(e.name) + ".npy'";
+    return "load_npz: " + path + ": entry '" + detail::printable(e.name) + ".npy'";
   }
 };
 
@@ -506,7 +491,7 @@ NpzReader::NpzReader(const std::string& path) : impl_(std::make_unique<Impl>()) 
       throw IOError("load_npz: " + path + ": entry " + std::to_string(i) + ": " +
                     zip_strerror(impl_->za.get()));
     std::string name = (st.valid & ZIP_STAT_NAME) && st.name ? st.name : "";
-    const std::string where = "load_npz: " + path + ": entry '" + printable(name) + "'";
+    const std::string where = "load_npz: " + path + ": entry '" + detail::printable(name) + "'";
     if (name.size() < 5 || name.compare(name.size() - 4, 4, ".npy") != 0)
       throw IOError(where + ": expected a .npy file");
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE) || !(st.valid & ZIP_STAT_COMP_METHOD))
