@@ -6,7 +6,8 @@
 // (un)squeeze, flatten, broadcast_to, matmul (2-D, batched, 1-D), get_item with integers and slices of any
 // step, softmax, log_softmax, logsumexp, concat, stack, where, and the kinked ops relu, abs, maximum,
 // minimum, clip, conv2d, avg_pool2d and max_pool2d (a program whose kinked op sees an input within 1e-3 of
-// its kink is not judged, since central differences there average two slopes). With header bit 1 one leaf
+// its kink is judged against one-sided differences instead, since central differences there average two
+// slopes: see check_one_sided). With header bit 1 one leaf
 // element is NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay
 // small (rank <= 4, <= 64 elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors
 // are >= 0.5, exp sees a bounded argument), so every program is valid and smooth: any exception, a gradcheck
@@ -83,7 +84,7 @@ class Program {
   // Header bit 1: one leaf element is NaN, and the check is that it propagates (see LLVMFuzzerTestOneInput).
   bool wants_nan() const { return kKinks && (header_ & 2); }
   // A kinked op (relu, abs, maximum, minimum, clip, max pooling) saw an input within kKinkMargin of its kink,
-  // where central differences average two slopes: such a program's gradient is not judged.
+  // where central differences average two slopes: such a program is judged by check_one_sided.
   bool near_kink() const { return near_kink_; }
 
  private:
@@ -600,6 +601,54 @@ class Program {
   std::abort();
 }
 
+// Near a kink, autograd's derivative must lie between the two one-sided differences, entry by entry of the
+// Jacobian: away from the kink both equal the slope on the input's side, a step across it mixes the two
+// slopes, and exactly at it an op's subgradient (relu'(0) = 0, abs'(0) = 0, a tie's choice) is one of them
+// or between. A step of 1e-7 stays far below the kink margin yet far above float64's rounding at |f| <= 50.
+void check_one_sided(const std::uint8_t* data, std::size_t size, const Program& first, const Variable& out) {
+  constexpr double kStep = 1e-7, kAtol = 1e-4, kRtol = 1e-3;
+  const Inputs& leaves = first.leaves();
+  const std::size_t n_out = out.numel();
+  auto values = [](const Variable& v) { return v.data().to(tsumiki::Dtype::Float64).to_vector<double>(); };
+  auto run = [&](const Inputs& in) {
+    tsumiki::NoGradGuard no_grad;
+    return values(Program(data, size, &in).build());
+  };
+  // Autograd's Jacobian, one row (output element) at a time.
+  std::vector<std::vector<Variable>> rows;
+  for (std::size_t i = 0; i < n_out; ++i) {
+    std::vector<double> e(n_out, 0.0);
+    e[i] = 1.0;
+    const Variable w(tsumiki::from_vector(e, out.shape()));
+    rows.push_back(tsumiki::grad({out}, leaves, {w}, {.retain_graph = true, .allow_unused = true}));
+  }
+  const std::vector<double> at = values(out);
+  for (std::size_t l = 0; l < leaves.size(); ++l) {
+    for (std::size_t j = 0; j < leaves[l].numel(); ++j) {
+      auto shifted = [&](double by) {
+        Inputs in;
+        for (const auto& x : leaves) in.push_back(Variable(x.data().clone()));
+        Tensor t = in[l].data();
+        t.data<double>()[j] += by;
+        return run(in);
+      };
+      const std::vector<double> up = shifted(kStep), down = shifted(-kStep);
+      for (std::size_t i = 0; i < n_out; ++i) {
+        const double plus = (up[i] - at[i]) / kStep, minus = (at[i] - down[i]) / kStep;
+        const Variable& g = rows[i][l];
+        const double a = g.defined() ? g.data().flat(j) : 0.0;
+        const double lo = std::min(plus, minus), hi = std::max(plus, minus);
+        const double off = a < lo ? lo - a : (a > hi ? a - hi : 0.0);
+        if (!(off <= kAtol + kRtol * std::max(std::abs(lo), std::abs(hi))))
+          fail("near a kink, d out[" + std::to_string(i) + "] / d leaf " + std::to_string(l) + "[" +
+                   std::to_string(j) + "] is " + std::to_string(a) + " by autograd, outside the one-sided " +
+                   "differences [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+               first.trace());
+      }
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -638,7 +687,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!any_nan) fail("a NaN input that the output depends on vanished from the output", first.trace());
     return 0;
   }
-  if (first.near_kink()) return 0;
+  if (first.near_kink()) {
+    try {
+      check_one_sided(data, size, first, out);
+    } catch (const std::exception& e) {
+      fail(std::string("the one-sided check threw: ") + e.what(), first.trace());
+    }
+    return 0;
+  }
   const tsumiki::Fn f = [&](const Inputs& in) { return Program(data, size, &in).build(); };
   tsumiki::GradcheckOptions opts;
   opts.atol = 1e-4;  // central differences in float64 on values up to kMaxMagnitude
