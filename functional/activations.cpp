@@ -1,17 +1,35 @@
 // Softmax family: formulas of primitive ops, so their gradients (of any order) come from theirs.
 #include "activations.hpp"
 
+#include <cmath>
+
 #include "../autograd/detail/checks.hpp"
 #include "../autograd/ops.hpp"
 
 namespace tsumiki {
 inline namespace functional {
 
+namespace {
+// m = max(x) along axes, held constant, with +-Inf replaced by 0 (as PyTorch does): subtracting an infinite
+// maximum would make every element inf - inf = NaN, where logsumexp's answer is the infinity itself.
+Variable finite_max(const Variable& x, const Axes& axes, const Site& site) {
+  Tensor m = max(x, axes, true, site).data().clone();
+  dispatch_floating(m.dtype(), "max", [&](auto t) {
+    using T = decltype(t);
+    T* p = m.data<T>();
+    for (std::size_t i = 0; i < m.numel(); ++i)
+      if (std::isinf(p[i])) p[i] = 0;
+    return 0;
+  });
+  return Variable(std::move(m));
+}
+}  // namespace
+
 // logsumexp(x) = m + log(sum(exp(x - m))), m = max(x) held constant: the gradient does not depend on m,
 // and subtracting it keeps exp finite for logits of 1e4.
 Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims, const Site& site) {
   detail::check_floating("logsumexp", x, site);
-  const Variable m = max(x, axes, true, site).detach();
+  const Variable m = finite_max(x, axes, site);
   Variable y = add(log(sum(exp(sub(x, m, site), site), axes, true, site), site), m, site);
   if (keepdims) return y;
   Shape shape;
@@ -25,13 +43,13 @@ Variable logsumexp(const Variable& x, const Axes& axes, bool keepdims, const Sit
 // beyond.
 Variable log_softmax(const Variable& x, int axis, const Site& site) {
   detail::check_floating("log_softmax", x, site);
-  const Variable z = sub(x, max(x, {axis}, true, site).detach(), site);
+  const Variable z = sub(x, finite_max(x, {axis}, site), site);
   return sub(z, log(sum(exp(z, site), {axis}, true, site), site), site);
 }
 
 Variable softmax(const Variable& x, int axis, const Site& site) {
   detail::check_floating("softmax", x, site);
-  const Variable m = max(x, {axis}, true, site).detach();
+  const Variable m = finite_max(x, {axis}, site);
   const Variable e = exp(sub(x, m, site), site);
   return div(e, sum(e, {axis}, true, site), site);
 }

@@ -2,11 +2,12 @@
 #include "losses.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <vector>
 
 #include "../autograd/detail/checks.hpp"
 #include "../autograd/ops.hpp"
 #include "activations.hpp"
-#include "metrics.hpp"
 
 namespace tsumiki {
 inline namespace functional {
@@ -43,11 +44,21 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
            "labels of shape " + to_string(target.shape()) + " for logits " + to_string(logits.shape()) +
                "; expected (" + std::to_string(n) + ",)",
            site);
-    try {
-      t = Variable(one_hot(target.data(), c, logits.dtype()));
-    } catch (const Error& e) {
-      fail("softmax_cross_entropy", e.what(), site);
+    // Pick each row's log-probability at its label (PyTorch's gather), not a one-hot product: a logit masked
+    // with -Inf elsewhere in the row leaves the loss finite, where 0 * -Inf would make it NaN.
+    const std::int64_t* label = target.data().data<std::int64_t>();
+    std::vector<std::int64_t> flat(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (label[i] < 0 || label[i] >= static_cast<std::int64_t>(c))
+        fail("softmax_cross_entropy",
+             "label " + std::to_string(label[i]) + " at row " + std::to_string(i) + " is outside [0, " +
+                 std::to_string(c) + ") for logits " + to_string(logits.shape()),
+             site);
+      flat[i] = static_cast<std::int64_t>(i * c) + label[i];
     }
+    const Variable picked = take(reshape(log_softmax(logits, -1, site), Shape{n * c}, site),
+                                 from_vector<std::int64_t>(flat, Shape{n}), 0, site);
+    return div(neg(sum(picked, {}, false, site), site), scalar_like(static_cast<double>(n), logits), site);
   } else {
     detail::check_pair("softmax_cross_entropy", logits, target, site);
     if (target.shape() != logits.shape())
@@ -63,6 +74,16 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
 
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site) {
   check_same_shape("binary_cross_entropy", "prediction", p, t, site);
+  // A prediction outside [0, 1] (an Inf, or a logit passed by mistake) would be clipped to a finite,
+  // ordinary-looking loss: refused, as PyTorch does. NaN passes through to a NaN loss.
+  for (std::size_t i = 0; i < p.numel(); ++i) {
+    const double v = p.data().flat(i);
+    if (v < 0 || v > 1)
+      fail("binary_cross_entropy",
+           "prediction element " + std::to_string(i) + " of " + to_string(p.shape()) + " is " +
+               std::to_string(v) + "; expected a probability in [0, 1] (sigmoid_cross_entropy takes logits)",
+           site);
+  }
   const double eps = p.dtype() == Dtype::Float32 ? 1e-7 : 1e-12;
   const Variable pc = clip(p, eps, 1 - eps, site);
   const Variable one = scalar_like(1, p);

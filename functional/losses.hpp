@@ -12,7 +12,8 @@ Variable mean_squared_error(const Variable& y, const Variable& t, const Site& si
 // logits (N, C); target either int64 class labels (N) or float probabilities / one-hot (N, C).
 Variable softmax_cross_entropy(const Variable& logits, const Variable& target,
                                const Site& site = Site::current());
-// p in (0, 1) and targets in [0, 1]; log(0) is avoided by clipping p to [eps, 1 - eps].
+// p in [0, 1] (anything else is refused; NaN gives NaN) and targets in [0, 1]; log(0) is avoided by
+// clipping p to [eps, 1 - eps].
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site = Site::current());
 // Binary cross-entropy on logits, stable for any logit: mean(softplus(x) - t * x).
 Variable sigmoid_cross_entropy(const Variable& logits, const Variable& t, const Site& site = Site::current());

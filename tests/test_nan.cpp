@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <string>
 #include <tsumiki.hpp>
 #include <vector>
 
@@ -92,4 +94,43 @@ TEST(NaN, ANaNInputRowMakesTheLossNaNNotAnOrdinaryNumber) {
   const Variable labels(ts::from_vector<std::int64_t>({0, 1, 2, 0}));
   const Variable loss = ts::softmax_cross_entropy(ts::relu(ts::matmul(Variable(xs), W)), labels);
   EXPECT_TRUE(std::isnan(loss.item<double>()));
+}
+
+TEST(NaN, SoftmaxFamilyGivesPyTorchsLimitsForInfiniteLogits) {
+  // An infinite maximum is not subtracted (inf - inf would make every element NaN).
+  const Variable x = vec({kInf, 1, 2});
+  expect_same(ts::logsumexp(x), {kInf}, "logsumexp with +Inf");
+  expect_same(ts::softmax(x), {kNaN, 0, 0}, "softmax with +Inf");
+  expect_same(ts::logsumexp(vec({-kInf, -kInf})), {-kInf}, "logsumexp of -Inf only");
+  expect_same(ts::softmax(vec({-kInf, 0, 0})), {0, 0.5, 0.5}, "softmax with a masked logit");
+}
+
+TEST(NaN, CrossEntropyWithLabelsIgnoresAMaskedLogit) {
+  // A -Inf logit (a mask) in a class that is not the label leaves the loss finite, as in PyTorch.
+  const Variable logits = ts::parameter(ts::from_vector<double>({0, -kInf, 0, 1, 1, 1}, {2, 3}));
+  const Variable loss = ts::softmax_cross_entropy(logits, Variable(ts::from_vector<std::int64_t>({0, 2})));
+  EXPECT_DOUBLE_EQ(loss.item<double>(), (std::log(2.0) + std::log(3.0)) / 2);
+  loss.backward();
+  const std::vector<double> want = {-0.25, 0, 0.25, 1.0 / 6, 1.0 / 6, -1.0 / 3};
+  const auto g = logits.grad().data().to_vector<double>();
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(g[i], want[i], 1e-15) << "gradient element " << i;
+}
+
+TEST(NaN, PowOfANegativeBaseWithAFractionalExponentIsNaN) {
+  expect_same(ts::pow(vec({-kInf, -4, 4, kInf}), 0.5), {kNaN, kNaN, 2, kInf}, "pow 0.5");
+  expect_same(ts::pow(vec({-kInf, -8}), 3.0), {-kInf, -512}, "pow 3");
+}
+
+TEST(NaN, BinaryCrossEntropyRefusesAPredictionOutsideTheUnitInterval) {
+  const Variable t = vec({1, 0});
+  for (const double bad : {kInf, 1.5, -0.1}) {
+    try {
+      ts::binary_cross_entropy(vec({0.5, bad}), t);
+      ADD_FAILURE() << "binary_cross_entropy accepted a prediction of " << bad;
+    } catch (const ts::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("prediction element 1"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("test_nan.cpp"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_TRUE(std::isnan(ts::binary_cross_entropy(vec({0.5, kNaN}), t).item<double>()));
 }

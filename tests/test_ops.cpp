@@ -2,7 +2,8 @@
 //   (1) the forward against a reference computed independently with xtensor on xt::xarray<double>,
 //   (2) gradcheck (autograd against central differences),
 //   (3) gradgradcheck (second derivatives) unless the row says why not,
-// and (4) the forward in float32 against the float64 result.
+// (4) the forward in float32 against the float64 result, (5) NaN in each input reaching every output that
+// depends on it, and (6) +-Inf in each input giving the reference's limits.
 // OpTable.EveryRegisteredOpHasARow fails when a primitive registered with TSUMIKI_PRIMITIVE has no row.
 //
 // The rows live in tests/op_table/, one file per op family (rows_<family>.cpp, declared in op_table.hpp);
@@ -202,6 +203,58 @@ TEST_P(OpTest, ForwardFloat32MatchesFloat64) {
   ASSERT_TRUE(y32.defined());
   EXPECT_EQ(y32.dtype(), Dtype::Float32);
   EXPECT_TRUE(near(y32.data(), ts::to_xarray<double>(y64.data()), 1e-5));
+}
+
+// Non-finite inputs, one element at a time (the middle element of each input in turn).
+std::vector<XA> with_value(std::vector<XA> x, std::size_t input, double value) {
+  x[input].flat(x[input].size() / 2) = value;
+  return x;
+}
+
+// (5) NaN propagates as in IEEE arithmetic and PyTorch: every output element that depends on the NaN element
+// (it moves when that element moves) is NaN, so a bad input never reads as an ordinary number.
+TEST_P(OpTest, NaNReachesEveryOutputThatDependsOnIt) {
+  const Row& row = GetParam();
+  if (!row.no_nan.empty()) GTEST_SKIP() << row.no_nan;
+  const std::vector<XA> x = draw_inputs(row);
+  const auto values = [&row](const std::vector<XA>& in) {
+    return row.fn(make_inputs(in, Dtype::Float64)).data().to_vector<double>();
+  };
+  const std::vector<double> y = values(x);
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double v = x[k].flat(x[k].size() / 2);
+    const std::vector<double> moved = values(with_value(x, k, v + 1e-3 * std::max(1.0, std::abs(v))));
+    const std::vector<double> poisoned = values(with_value(x, k, std::nan("")));
+    ASSERT_EQ(poisoned.size(), y.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+      if (moved[i] != y[i])
+        EXPECT_TRUE(std::isnan(poisoned[i])) << "output element " << i << " depends on input " << k
+                                             << " but reads " << poisoned[i] << " when that input is NaN";
+  }
+}
+
+// (6) An infinite input gives what the reference gives on it (an infinity, a limit, or NaN where IEEE
+// arithmetic has no answer).
+TEST_P(OpTest, InfinityGivesTheReferenceLimit) {
+  const Row& row = GetParam();
+  if (!row.no_infinity.empty()) GTEST_SKIP() << row.no_infinity;
+  const std::vector<XA> x = draw_inputs(row);
+  for (std::size_t k = 0; k < x.size(); ++k)
+    for (const double inf : {HUGE_VAL, -HUGE_VAL}) {
+      const std::vector<XA> in = with_value(x, k, inf);
+      const XA want = row.ref(in);
+      const std::vector<double> got = row.fn(make_inputs(in, Dtype::Float64)).data().to_vector<double>();
+      ASSERT_EQ(got.size(), want.size());
+      std::size_t i = 0;
+      for (const double w : want) {
+        const double g = got[i];
+        const bool same = (std::isnan(w) && std::isnan(g)) || g == w ||
+                          std::abs(g - w) <= 1e-10 * std::max(1.0, std::abs(w));
+        EXPECT_TRUE(same) << "input " << k << " = " << inf << ": output element " << i << " is " << g
+                          << ", the reference gives " << w;
+        ++i;
+      }
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Ops, OpTest, ::testing::ValuesIn(all_rows()),

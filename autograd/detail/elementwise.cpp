@@ -3,6 +3,7 @@
 // kernels::map (map.hpp), with each formula at its op.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <xtensor/xadapt.hpp>
 #include <xtensor/xmath.hpp>
 #include <xtensor/xnoalias.hpp>
@@ -99,7 +100,11 @@ Tensor pow(const Tensor& x, double exponent) {
       const T* px = x.data<T>();
       T* po = out.data<T>();
       const T c = static_cast<T>(exponent);
-      for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = std::pow(px[i], c);
+      // A negative base has no real power with a fractional exponent: NaN, also for -Inf (where C's pow
+      // returns +Inf or 0, unlike its answer for every finite negative base).
+      const bool fractional = std::trunc(exponent) != exponent;
+      for (std::size_t i = 0, n = x.numel(); i < n; ++i)
+        po[i] = fractional && px[i] < 0 ? std::numeric_limits<T>::quiet_NaN() : std::pow(px[i], c);
     }
     return out;
   });

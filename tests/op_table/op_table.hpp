@@ -62,6 +62,8 @@ struct Row {
   RefFn ref;                     // the expected forward, on xt::xarray<double>
   bool distinct = false;         // every input value pairwise distinct, well apart (no ties for max/min)
   std::string no_gradgrad = {};  // non-empty: why gradgradcheck is not run for this row
+  std::string no_nan = {};       // non-empty: why a NaN input may leave outputs that depend on it finite
+  std::string no_infinity = {};  // non-empty: why the infinity check is not run for this row
 };
 
 // gtest prints a parameter through this (found by argument-dependent lookup, so it lives next to Row).
@@ -118,6 +120,18 @@ inline Row binary(std::string op, std::string label, std::vector<Shape> shapes, 
           .shapes = std::move(shapes),
           .domains = std::move(domains),
           .ref = [ref = std::move(ref)](const Refs& a) { return ref(a[0], a[1]); }};
+}
+
+// The row, with why a NaN input may rightly vanish from it (see OpTest.NaNReachesEveryOutputThatDependsOnIt).
+inline Row nan_may_vanish(Row row, std::string why) {
+  row.no_nan = std::move(why);
+  return row;
+}
+
+// The row, with why the infinity check does not apply to it.
+inline Row no_infinity(Row row, std::string why) {
+  row.no_infinity = std::move(why);
+  return row;
 }
 
 // The row with every input value pairwise distinct and well apart (max/min and friends: no ties).

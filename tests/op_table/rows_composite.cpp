@@ -22,9 +22,14 @@ XA ref_log_softmax(const XA& a, std::size_t axis) {
   XA s = xt::sum(xt::exp(a), {axis}, xt::keep_dims);
   return a - xt::log(s);
 }
+// The maximum along `axis` that the stable forms subtract, with an infinite one taken as 0 (as PyTorch does).
+XA ref_shift(const XA& a, std::size_t axis) {
+  XA m = xt::amax(a, {axis}, xt::keep_dims);
+  return xt::where(xt::isinf(m), 0.0, m);
+}
 // Stable form, for rows with large logits: max + log(sum(exp(x - max))).
 XA ref_logsumexp_stable(const XA& a, std::size_t axis, bool keepdims) {
-  XA m = xt::amax(a, {axis}, xt::keep_dims);
+  XA m = ref_shift(a, axis);
   XA l = m + xt::log(xt::sum(xt::exp(a - m), {axis}, xt::keep_dims));
   if (!keepdims) {
     std::vector<std::size_t> s(l.shape().begin(), l.shape().end());
@@ -124,19 +129,15 @@ std::vector<Row> composite_rows() {
   add(unary(
       "softmax", "axis0_3d", Shape{3, 2, 2}, U(-3, 3), [](const Variable& x) { return ts::softmax(x, 0); },
       [](const XA& a) -> XA { return ref_softmax(a, 0); }));
-  add(unary("softmax", "large_logits", Shape{2, 3}, U(1000, 1003), softmax, [](const XA& a) -> XA {
-    XA m = xt::amax(a, {1}, xt::keep_dims);
-    return ref_softmax(a - m, 1);
-  }));
+  add(unary("softmax", "large_logits", Shape{2, 3}, U(1000, 1003), softmax,
+            [](const XA& a) -> XA { return ref_softmax(a - ref_shift(a, 1), 1); }));
   add(unary("log_softmax", "last_axis", Shape{3, 4}, U(-3, 3), log_softmax,
             [](const XA& a) -> XA { return ref_log_softmax(a, 1); }));
   add(unary(
       "log_softmax", "axis0", Shape{3, 4}, U(-3, 3), [](const Variable& x) { return ts::log_softmax(x, 0); },
       [](const XA& a) -> XA { return ref_log_softmax(a, 0); }));
-  add(unary("log_softmax", "large_logits", Shape{2, 3}, U(1000, 1003), log_softmax, [](const XA& a) -> XA {
-    XA m = xt::amax(a, {1}, xt::keep_dims);
-    return ref_log_softmax(a - m, 1);
-  }));
+  add(unary("log_softmax", "large_logits", Shape{2, 3}, U(1000, 1003), log_softmax,
+            [](const XA& a) -> XA { return ref_log_softmax(a - ref_shift(a, 1), 1); }));
   add(unary("softmax", "vector", Shape{5}, U(-3, 3), softmax,
             [](const XA& a) -> XA { return ref_softmax(a, 0); }));
   add(unary("logsumexp", "default_last_axis", Shape{3, 4}, U(-3, 3), logsumexp,
@@ -183,26 +184,31 @@ std::vector<Row> composite_rows() {
          .shapes = {Shape{4, 3}},
          .domains = {U(-3, 3)},
          .ref = ref_labels});
-    add({.op = "softmax_cross_entropy",
-         .label = "one_hot",
-         .fn =
-             [](const Inputs& x) {
-               return ts::softmax_cross_entropy(
-                   x[0], constant_like({0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1}, Shape{4, 3}, x[0]));
-             },
-         .shapes = {Shape{4, 3}},
-         .domains = {U(-3, 3)},
-         .ref = ref_labels});
-    add({.op = "softmax_cross_entropy",
-         .label = "one_hot_helper",
-         .fn =
-             [labels](const Inputs& x) {
-               return ts::softmax_cross_entropy(
-                   x[0], Variable(ts::one_hot(int_tensor(labels, Shape{4}), 3, x[0].dtype())));
-             },
-         .shapes = {Shape{4, 3}},
-         .domains = {U(-3, 3)},
-         .ref = ref_labels});
+    const std::string zero_times_inf =
+        "probability targets multiply log_softmax: 0 * -Inf is NaN where the reference picks a label "
+        "(as in PyTorch; labels give the finite loss)";
+    add(no_infinity({.op = "softmax_cross_entropy",
+                     .label = "one_hot",
+                     .fn =
+                         [](const Inputs& x) {
+                           return ts::softmax_cross_entropy(
+                               x[0], constant_like({0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1}, Shape{4, 3}, x[0]));
+                         },
+                     .shapes = {Shape{4, 3}},
+                     .domains = {U(-3, 3)},
+                     .ref = ref_labels},
+                    zero_times_inf));
+    add(no_infinity({.op = "softmax_cross_entropy",
+                     .label = "one_hot_helper",
+                     .fn =
+                         [labels](const Inputs& x) {
+                           return ts::softmax_cross_entropy(
+                               x[0], Variable(ts::one_hot(int_tensor(labels, Shape{4}), 3, x[0].dtype())));
+                         },
+                     .shapes = {Shape{4, 3}},
+                     .domains = {U(-3, 3)},
+                     .ref = ref_labels},
+                    zero_times_inf));
     add({.op = "softmax_cross_entropy",
          .label = "soft_targets",
          .fn =
@@ -234,30 +240,34 @@ std::vector<Row> composite_rows() {
   }
   {
     const std::vector<double> targets{1, 0, 1, 0.25, 0, 0.75};
-    add({.op = "binary_cross_entropy",
-         .label = "vector",
-         .fn =
-             [targets](const Inputs& x) {
-               return ts::binary_cross_entropy(x[0], constant_like(targets, Shape{6}, x[0]));
-             },
-         .shapes = {Shape{6}},
-         .domains = {U(0.1, 0.9)},
-         .ref = [targets](const Refs& a) -> XA {
-           XA t = xa(targets, {6});
-           return -xt::mean(t * xt::log(a[0]) + (1.0 - t) * xt::log(1.0 - a[0]));
-         }});
-    add({.op = "binary_cross_entropy",
-         .label = "column",
-         .fn =
-             [targets](const Inputs& x) {
-               return ts::binary_cross_entropy(x[0], constant_like(targets, Shape{6, 1}, x[0]));
-             },
-         .shapes = {Shape{6, 1}},
-         .domains = {U(0.1, 0.9)},
-         .ref = [targets](const Refs& a) -> XA {
-           XA t = xa(targets, {6, 1});
-           return -xt::mean(t * xt::log(a[0]) + (1.0 - t) * xt::log(1.0 - a[0]));
-         }});
+    const std::string outside_unit =
+        "a prediction outside [0, 1], Inf included, is refused (tests/test_nan.cpp checks the message)";
+    add(no_infinity({.op = "binary_cross_entropy",
+                     .label = "vector",
+                     .fn =
+                         [targets](const Inputs& x) {
+                           return ts::binary_cross_entropy(x[0], constant_like(targets, Shape{6}, x[0]));
+                         },
+                     .shapes = {Shape{6}},
+                     .domains = {U(0.1, 0.9)},
+                     .ref = [targets](const Refs& a) -> XA {
+                       XA t = xa(targets, {6});
+                       return -xt::mean(t * xt::log(a[0]) + (1.0 - t) * xt::log(1.0 - a[0]));
+                     }},
+                    outside_unit));
+    add(no_infinity({.op = "binary_cross_entropy",
+                     .label = "column",
+                     .fn =
+                         [targets](const Inputs& x) {
+                           return ts::binary_cross_entropy(x[0], constant_like(targets, Shape{6, 1}, x[0]));
+                         },
+                     .shapes = {Shape{6, 1}},
+                     .domains = {U(0.1, 0.9)},
+                     .ref = [targets](const Refs& a) -> XA {
+                       XA t = xa(targets, {6, 1});
+                       return -xt::mean(t * xt::log(a[0]) + (1.0 - t) * xt::log(1.0 - a[0]));
+                     }},
+                    outside_unit));
     add({.op = "sigmoid_cross_entropy",
          .label = "vector",
          .fn =

@@ -96,10 +96,12 @@ std::vector<Row> math_rows() {
       [](const XA& a, const XA& b) -> XA {
         return xt::where(xt::not_equal(xa({0, 1}, {2, 1}), 0.0), a, b);
       }));
-  add(distinct(binary(
-      "where", "greater_mask_is_maximum", {Shape{2, 3}, Shape{2, 3}}, {U(-2, 2)},
-      [](const Variable& a, const Variable& b) { return ts::where(ts::greater(a, b), a, b); },
-      [](const XA& a, const XA& b) -> XA { return xt::maximum(a, b); })));
+  add(nan_may_vanish(
+      distinct(binary(
+          "where", "greater_mask_is_maximum", {Shape{2, 3}, Shape{2, 3}}, {U(-2, 2)},
+          [](const Variable& a, const Variable& b) { return ts::where(ts::greater(a, b), a, b); },
+          [](const XA& a, const XA& b) -> XA { return xt::maximum(a, b); })),
+      "a > b is false for a NaN a, so where picks b (as in PyTorch); maximum(a, b) propagates it"));
   return rows;
 }
 
