@@ -56,6 +56,31 @@ Variable div(const Variable& a, const Variable& b, const Site& site) {
   });
 }
 
+// y = x + c (c a number);  gx = gy. The operators' scalar form: no constant Variable and no 0-d buffer,
+// and a backward that saves nothing.
+TSUMIKI_PRIMITIVE(kAddScalar, "add_scalar");
+Variable add(const Variable& x, double c, const Site& site) {
+  detail::check_floating(kAddScalar, x, site);
+  return apply(
+      kAddScalar, {x}, site,
+      [&] {
+        return kernels::map(x.data(), kAddScalar, [c](auto a) { return a + static_cast<decltype(a)>(c); });
+      },
+      [](const Function&, const Variable& gy) { return Grads{gy}; });
+}
+
+// y = x * c (c a number);  gx = gy * c
+TSUMIKI_PRIMITIVE(kMulScalar, "mul_scalar");
+Variable mul(const Variable& x, double c, const Site& site) {
+  detail::check_floating(kMulScalar, x, site);
+  return apply(
+      kMulScalar, {x}, site,
+      [&] {
+        return kernels::map(x.data(), kMulScalar, [c](auto a) { return a * static_cast<decltype(a)>(c); });
+      },
+      [c](const Function&, const Variable& gy) { return Grads{mul(gy, c)}; });
+}
+
 // y = -x;  gx = -gy
 TSUMIKI_PRIMITIVE(kNeg, "neg");
 Variable neg(const Variable& x, const Site& site) {
@@ -90,9 +115,30 @@ Variable operand(const Operand& o, const Operand& other) {
 }
 }  // namespace
 
-Variable operator+(const Operand& a, const Operand& b) { return add(operand(a, b), operand(b, a), a.site); }
-Variable operator-(const Operand& a, const Operand& b) { return sub(operand(a, b), operand(b, a), a.site); }
-Variable operator*(const Operand& a, const Operand& b) { return mul(operand(a, b), operand(b, a), a.site); }
+namespace {
+// A floating Variable on one side and a number on the other: the scalar ops apply (bit for bit the same
+// results as the 0-d constant of the Variable's dtype would give).
+bool scalar_form(const Operand& var, const Operand& number) {
+  return var.var.defined() && !number.var.defined() && is_floating(var.var.dtype());
+}
+}  // namespace
+
+// x + c and c + x are one add_scalar; x - c is x + (-c), exact in IEEE arithmetic; x * c and c * x one
+// mul_scalar. x / c keeps the division (x * (1 / c) would round differently).
+Variable operator+(const Operand& a, const Operand& b) {
+  if (scalar_form(a, b)) return add(a.var, b.value, a.site);
+  if (scalar_form(b, a)) return add(b.var, a.value, a.site);
+  return add(operand(a, b), operand(b, a), a.site);
+}
+Variable operator-(const Operand& a, const Operand& b) {
+  if (scalar_form(a, b)) return add(a.var, -b.value, a.site);
+  return sub(operand(a, b), operand(b, a), a.site);
+}
+Variable operator*(const Operand& a, const Operand& b) {
+  if (scalar_form(a, b)) return mul(a.var, b.value, a.site);
+  if (scalar_form(b, a)) return mul(b.var, a.value, a.site);
+  return mul(operand(a, b), operand(b, a), a.site);
+}
 Variable operator/(const Operand& a, const Operand& b) { return div(operand(a, b), operand(b, a), a.site); }
 Variable operator-(const Operand& x) { return neg(x.var, x.site); }
 

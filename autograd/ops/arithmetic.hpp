@@ -10,6 +10,9 @@ namespace tsumiki {
 Variable add(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable sub(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable mul(const Variable& a, const Variable& b, const Site& site = Site::current());
+// A Variable and a number (what x + 0.5 and 2 * x record): no constant Variable is made for the number.
+Variable add(const Variable& x, double c, const Site& site = Site::current());
+Variable mul(const Variable& x, double c, const Site& site = Site::current());
 Variable div(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable neg(const Variable& x, const Site& site = Site::current());
 Variable pow(const Variable& x, double exponent, const Site& site = Site::current());

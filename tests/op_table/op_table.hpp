@@ -73,7 +73,7 @@ inline void PrintTo(const Row& row, std::ostream* os) { *os << row.op << "/" << 
 // The families: make_rows() in tests/test_ops.cpp concatenates them
 // ---------------------------------------------------------------------------------------------------------
 
-// autograd/ops/arithmetic.cpp: add, sub, mul, div, neg, pow, square.
+// autograd/ops/arithmetic.cpp: add, sub, mul, div, add_scalar, mul_scalar, neg, pow, square.
 std::vector<Row> arithmetic_rows();
 // autograd/ops/math.cpp: elementwise functions, maximum/minimum, clip, where.
 std::vector<Row> math_rows();

@@ -1,4 +1,5 @@
-// Rows for autograd/ops/arithmetic.cpp: add, sub, mul, div, neg, pow, and the composite square.
+// Rows for autograd/ops/arithmetic.cpp: add, sub, mul, div, add_scalar, mul_scalar, neg, pow, and the
+// composite square.
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xmath.hpp>
 
@@ -30,10 +31,17 @@ std::vector<Row> arithmetic_rows() {
   add(binary("add", "scalar_shape_rhs", {Shape{2, 3}, Shape{}}, {U(-2, 2)}, ts_add, ref_add));
   add(binary("add", "both_scalar_shape", {Shape{}, Shape{}}, {U(-2, 2)}, ts_add, ref_add));
   add(binary("add", "broadcast_3d", {Shape{2, 1, 4}, Shape{3, 1}}, {U(-2, 2)}, ts_add, ref_add));
+  // ---- add_scalar: x + c, c + x and x - c ----
   add(unary(
-      "add", "python_scalar_both_sides", Shape{2, 3}, U(-2, 2),
+      "add_scalar", "python_scalar_both_sides", Shape{2, 3}, U(-2, 2),
       [](const Variable& x) { return (x + 1.5) + (2.5 + x); },
       [](const XA& a) -> XA { return (a + 1.5) + (2.5 + a); }));
+  add(unary(
+      "add_scalar", "function_scalar_shape", Shape{}, U(-2, 2),
+      [](const Variable& x) { return ts::add(x, -0.75); }, [](const XA& a) -> XA { return a - 0.75; }));
+  add(unary(
+      "add_scalar", "minus_number", Shape{3, 2}, U(-2, 2), [](const Variable& x) { return x * x - 0.25; },
+      [](const XA& a) -> XA { return a * a - 0.25; }));
   add(unary(
       "add", "same_input_twice", Shape{3}, U(-2, 2), [](const Variable& x) { return ts::add(x, x); },
       [](const XA& a) -> XA { return a + a; }));
@@ -55,9 +63,14 @@ std::vector<Row> arithmetic_rows() {
   add(unary(
       "mul", "same_input_twice", Shape{2, 3}, U(-2, 2), [](const Variable& x) { return ts::mul(x, x); },
       [](const XA& a) -> XA { return a * a; }));
+  // ---- mul_scalar: x * c and c * x ----
   add(unary(
-      "mul", "python_scalar_both_sides", Shape{2, 3}, U(-2, 2),
+      "mul_scalar", "python_scalar_both_sides", Shape{2, 3}, U(-2, 2),
       [](const Variable& x) { return 3.0 * x * -0.5; }, [](const XA& a) -> XA { return 3.0 * a * -0.5; }));
+  add(unary(
+      "mul_scalar", "function_of_a_square", Shape{4}, U(-2, 2),
+      [](const Variable& x) { return ts::mul(x * x, 1.25); },
+      [](const XA& a) -> XA { return a * a * 1.25; }));
   add(binary("mul", "broadcast_3d_both_sides", {Shape{2, 1, 3}, Shape{1, 4, 1}}, {U(-2, 2)}, ts_mul,
              ref_mul));
 
