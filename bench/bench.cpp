@@ -5,6 +5,8 @@
 //   bench [--threads N] [workload ...]     workloads: tape_scalar tape_small hvp mlp_epoch cnn_steps mlp_soak
 //
 // mlp_soak (not in the peer) runs 10,000 SGD steps and prints the resident memory after 1,000 and 10,000.
+// With mlp_epoch or cnn_steps it also prints this machine's sgemm rate and the seconds the workload's matrix
+// products alone would take at that rate (its distance to the hardware).
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -113,6 +115,31 @@ double cnn_steps() {
   });
 }
 
+// This machine's single-precision matrix-product rate: a 512^3 product (2 * 512^3 flops) through matmul,
+// which calls OpenBLAS's sgemm, best of 5.
+double sgemm_gflops() {
+  constexpr std::size_t n = 512;  // 3 MiB of operands: small beside the peak memory that bench.sh reads
+  const Variable a(randn(Shape{n, n})), b(randn(Shape{n, n}));
+  NoGradGuard no_grad;
+  double best = 1e30;
+  for (int i = 0; i < 5; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const Variable c = matmul(a, b);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  return 2.0 * n * n * n / best / 1e9;
+}
+
+// Flops of the matrix products of each workload, counted from its shapes (2 m n k per product).
+// mlp_epoch, per step: forward X(100x784) W1 and h(100x100) W2; backward gW1 = X^T gh, gW2 = h^T gy and
+// gh = gy W2^T (X needs no gradient). cnn_steps, per step: the convolution as im2col (57,600 x 25) times
+// (25 x 30), forward and gW; linear 4320 -> 100 forward, gW and gx; linear 100 -> 10 forward, gW and gx.
+double product_gflop(const std::string& workload) {
+  auto mm = [](double m, double n, double k) { return 2 * m * n * k; };
+  if (workload == "mlp_epoch") return 600 * (2 * mm(100, 100, 784) + 3 * mm(100, 10, 100)) / 1e9;
+  return 100 * (2 * mm(57600, 30, 25) + 3 * mm(100, 100, 4320) + 3 * mm(100, 10, 100)) / 1e9;
+}
+
 double rss_mib() {  // current resident set, from /proc
   std::ifstream f("/proc/self/statm");
   long pages = 0, resident = 0;
@@ -149,7 +176,15 @@ int main(int argc, char** argv) {
   set_num_threads(threads);
   manual_seed(0);
   if (todo.empty()) todo = {"tape_scalar", "tape_small", "mlp_epoch", "cnn_steps", "hvp"};
+  // How far the product-bound workloads are from this machine: the time their matrix products alone take
+  // at the sgemm rate measured now, in the same run.
+  double gflops = 0;
+  for (const auto& w : todo)
+    if (w == "mlp_epoch" || w == "cnn_steps") gflops = sgemm_gflops();
+  if (gflops > 0) std::printf("sgemm gflops_per_second %.1f\n", gflops);
   for (const auto& w : todo) {
+    if (gflops > 0 && (w == "mlp_epoch" || w == "cnn_steps"))
+      std::printf("%s products_only_seconds %.3f\n", w.c_str(), product_gflop(w) / gflops);
     if (w == "tape_scalar")
       std::printf("tape_scalar us_per_op %.3f\n", tape(Shape{1}));
     else if (w == "tape_small")

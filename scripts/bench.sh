@@ -31,5 +31,8 @@ fi
 printf "%-12s %-16s %12s %12s %8s\n" workload metric tsumiki libtorch ratio
 join <(awk '{print $1"/"$2, $3}' "$out/tsumiki" | sort) <(awk '{print $1"/"$2, $3}' "$out/libtorch" | sort) |
   awk '{split($1, k, "/"); printf "%-12s %-16s %12s %12s %8.3f\n", k[1], k[2], $2, $3, $2 / $3}'
+# Tsumiki's own lines: the sgemm rate measured in the same run, and the time each product-bound workload's
+# matrix products alone would take at that rate.
+grep -E "^sgemm|products_only" "$out/tsumiki" | awk '{printf "%-12s %-22s %12s\n", $1, $2, $3}' || true
 echo "(OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; OpenBLAS kernels: $(build/bench/bench --corename))"
 rm -rf "$out"
