@@ -20,6 +20,25 @@ void gemm(bool ta, bool tb, int m, int n, int k, const double* a, const double* 
               ta ? m : k, b, tb ? k : n, 0.0, c, n);
 }
 
+// c = op(a) op(b) where one side is a vector (m == 1 or n == 1): a matrix-vector product, which skips the
+// packing that gemm spends most of its time on at these sizes (Hessian-vector products, 1-D operands).
+void gemv(bool trans, int rows, int cols, const float* a, const float* x, float* y) {
+  cblas_sgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, rows, cols, 1.0f, a, cols, x, 1, 0.0f, y, 1);
+}
+void gemv(bool trans, int rows, int cols, const double* a, const double* x, double* y) {
+  cblas_dgemv(CblasRowMajor, trans ? CblasTrans : CblasNoTrans, rows, cols, 1.0, a, cols, x, 1, 0.0, y, 1);
+}
+
+template <class T>
+void product(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c) {
+  if (n == 1)  // c (m) = op(a) (m x k) b (k); a is stored m x k, or k x m when ta
+    gemv(ta, ta ? k : m, ta ? m : k, a, b, c);
+  else if (m == 1)  // c (n) = op(b)^T a; b is stored k x n, or n x k when tb
+    gemv(!tb, tb ? n : k, tb ? k : n, b, a, c);
+  else
+    gemm(ta, tb, m, n, k, a, b, c);
+}
+
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
@@ -52,8 +71,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
       return out;
     }
     for (std::size_t i = 0; i < batch && m * n > 0; ++i)
-      gemm(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a.data<T>() + i * sa,
-           b.data<T>() + i * sb, out.data<T>() + i * m * n);
+      product(ta, tb, static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), a.data<T>() + i * sa,
+              b.data<T>() + i * sb, out.data<T>() + i * m * n);
     return out;
   });
 }
