@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
   app.add_flag("--corename", corename, "print the OpenBLAS kernel set and exit");
   CLI11_PARSE(app, argc, argv);
   if (corename) {
+    select_fast_blas_kernels();  // what the first product does
     std::printf("%s%s\n", blas_core_name().c_str(), blas_uses_generic_kernels() ? " (generic kernels)" : "");
     return 0;
   }

@@ -8,7 +8,9 @@ peers=${PEERS_DIR:-../shared/peers}
 
 bash scripts/install-deps.sh libtorch-dev time  # the peer, and /usr/bin/time for peak memory
 bash scripts/build.sh
-source scripts/openblas-env.sh
+# The same OpenBLAS kernels for both: Tsumiki selects its CPU's set itself when OpenBLAS falls back to the
+# generic one (autograd/threads.hpp); the peer gets that set through OPENBLAS_CORETYPE.
+[[ -n ${OPENBLAS_CORETYPE:-} ]] || export OPENBLAS_CORETYPE="$(build/bench/bench --corename | awk '{print $1}')"
 cmake -S "$peers/libtorch" -B peer-build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build peer-build >/dev/null
 
@@ -34,5 +36,5 @@ join <(awk '{print $1"/"$2, $3}' "$out/tsumiki" | sort) <(awk '{print $1"/"$2, $
 # Tsumiki's own lines: the sgemm rate measured in the same run, and the time each product-bound workload's
 # matrix products alone would take at that rate.
 grep -E "^sgemm|products_only" "$out/tsumiki" | awk '{printf "%-12s %-22s %12s\n", $1, $2, $3}' || true
-echo "(OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}; OpenBLAS kernels: $(build/bench/bench --corename))"
+echo "(OpenBLAS kernels on both sides: $(build/bench/bench --corename))"
 rm -rf "$out"

@@ -4,6 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-source scripts/openblas-env.sh
 cd build
 ctest --output-on-failure -j"$(nproc)"

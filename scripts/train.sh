@@ -4,5 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh
-source scripts/openblas-env.sh
 exec build/examples/mlp --out runs/mlp "$@"

@@ -3,9 +3,10 @@
 #include <cblas.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
-#include "../threads.hpp"  // blas_uses_generic_kernels: the one-time warning
+#include "../threads.hpp"  // the kernel set: switched to the CPU's before the first product
 #include "kernels.hpp"
 
 namespace tsumiki::kernels {
@@ -44,12 +45,19 @@ void product(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   static std::once_flag checked;
   std::call_once(checked, [] {
-    if (blas_uses_generic_kernels())
-      std::fprintf(
-          stderr,
-          "tsumiki: OpenBLAS runs its generic '%s' kernels on this AVX-512 CPU (matrix products about 4x "
-          "slower); start the program with OPENBLAS_CORETYPE=SkylakeX\n",
-          blas_core_name().c_str());
+    select_fast_blas_kernels();
+    if (!blas_uses_generic_kernels()) return;
+    const char* advice = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";
+    if (std::getenv("OPENBLAS_CORETYPE"))
+      std::fprintf(stderr,
+                   "tsumiki: OPENBLAS_CORETYPE selects OpenBLAS's generic '%s' kernels on this CPU (matrix "
+                   "products 2.5-4x slower); unset it, or set it to %s\n",
+                   blas_core_name().c_str(), advice);
+    else
+      std::fprintf(stderr,
+                   "tsumiki: OpenBLAS runs its generic '%s' kernels on this CPU (matrix products 2.5-4x "
+                   "slower) and cannot switch them; start the program with OPENBLAS_CORETYPE=%s\n",
+                   blas_core_name().c_str(), advice);
   });
   const std::size_t ra = a.ndim(), rb = b.ndim();
   const std::size_t m = ta ? a.shape()[ra - 1] : a.shape()[ra - 2];
