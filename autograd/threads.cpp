@@ -5,14 +5,43 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <mutex>
 
+#include "detail/parallel.hpp"
 #include "error.hpp"
 
 namespace tsumiki {
 
 void set_num_threads(int n) {
   if (n < 1) throw Error("set_num_threads: expected at least 1 thread, got " + std::to_string(n));
+  share_cores_with_blas();
   openblas_set_num_threads(n);
+  kernels::set_parallel_threads(n);
+}
+
+// OpenBLAS's idle threads spin, calling sched_yield, for about 2^28 cycles after each product before they
+// sleep: on a 2-core machine they take the core that Tsumiki's own kernel threads need between products
+// (cnn_steps at 2 threads spent 5.3 s of system time in sched_yield for 3.1 s of work). A timeout of 2^4
+// cycles, OpenBLAS's minimum, lets them sleep at once. The timeout is read when OpenBLAS starts its threads,
+// so the threads are restarted with it. A value the user set in OPENBLAS_THREAD_TIMEOUT is kept.
+void share_cores_with_blas() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (std::getenv("OPENBLAS_THREAD_TIMEOUT")) return;
+    using Fn = void (*)();
+    using IntFn = int (*)();
+    const auto read_env = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "openblas_read_env"));
+    const auto shutdown = reinterpret_cast<IntFn>(dlsym(RTLD_DEFAULT, "blas_thread_shutdown_"));
+    const auto start = reinterpret_cast<IntFn>(dlsym(RTLD_DEFAULT, "blas_thread_init"));
+    if (!read_env || !shutdown || !start) return;
+    const int threads = openblas_get_num_threads();
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    read_env();
+    unsetenv("OPENBLAS_THREAD_TIMEOUT");
+    shutdown();
+    start();
+    openblas_set_num_threads(threads);
+  });
 }
 
 int get_num_threads() { return openblas_get_num_threads(); }

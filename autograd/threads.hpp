@@ -1,13 +1,20 @@
-// The BLAS behind matrix products: its threads and the CPU kernels it picked. Other kernels run on the
-// calling thread.
+// Threads, and the BLAS behind matrix products with the CPU kernels it picked.
 #pragma once
 
 #include <string>
 
 namespace tsumiki {
 
+// Threads for matrix products (OpenBLAS's) and for Tsumiki's own large kernels (elementwise, pooling,
+// im2col/col2im, optimizer updates), which split their range into fixed chunks: results are the same bits
+// for any count. The default is OpenBLAS's (OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core).
 void set_num_threads(int n);  // n >= 1
 int get_num_threads();
+
+// Lets OpenBLAS's idle threads sleep right after a product instead of spinning for a while, so that they do
+// not take the cores Tsumiki's own kernels need. set_num_threads and the first matrix product call it; it
+// runs once, and not at all when OPENBLAS_THREAD_TIMEOUT is set. Call it while no product runs.
+void share_cores_with_blas();
 
 // The CPU kernel set OpenBLAS chose, e.g. "SkylakeX", "Cooperlake", "Haswell", "Zen", or "Prescott"
 // (generic).

@@ -45,6 +45,7 @@ void product(bool ta, bool tb, int m, int n, int k, const T* a, const T* b, T* c
 Tensor matmul(const Tensor& a, const Tensor& b, bool ta, bool tb) {
   static std::once_flag checked;
   std::call_once(checked, [] {
+    share_cores_with_blas();
     select_fast_blas_kernels();
     if (!blas_uses_generic_kernels()) return;
     const char* advice = __builtin_cpu_supports("avx512f") ? "SkylakeX" : "Haswell";

@@ -10,6 +10,7 @@
 
 #include "kernels.hpp"
 #include "loops.hpp"
+#include "parallel.hpp"
 
 namespace tsumiki::kernels {
 namespace {
@@ -31,13 +32,19 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f)
   T* po = out.data<T>();
   const std::size_t n = out.numel();
   if (a.shape() == out_shape && b.shape() == out_shape) {
-    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], pb[i]);
+    parallel_for(n, kElementwiseGrain, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) po[i] = f(pa[i], pb[i]);
+    });
   } else if (b.numel() == 1 && a.shape() == out_shape) {
     const T s = pb[0];
-    for (std::size_t i = 0; i < n; ++i) po[i] = f(pa[i], s);
+    parallel_for(n, kElementwiseGrain, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) po[i] = f(pa[i], s);
+    });
   } else if (a.numel() == 1 && b.shape() == out_shape) {
     const T s = pa[0];
-    for (std::size_t i = 0; i < n; ++i) po[i] = f(s, pb[i]);
+    parallel_for(n, kElementwiseGrain, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) po[i] = f(s, pb[i]);
+    });
   } else {
     const std::array<Strides, 2> st{broadcast_strides(a.shape(), out_shape),
                                     broadcast_strides(b.shape(), out_shape)};
@@ -172,10 +179,12 @@ namespace {
 template <class T, bool C, bool A, bool B>
 void where_flat(const T* pc, const T* pa, const T* pb, T* po, std::size_t n) {
   // Both sides loaded before the choice: a select, not a branch that a random mask mispredicts half the time.
-  for (std::size_t i = 0; i < n; ++i) {
-    const T x = pa[A ? i : 0], y = pb[B ? i : 0];
-    po[i] = pc[C ? i : 0] != T(0) ? x : y;
-  }
+  parallel_for(n, kElementwiseGrain, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const T x = pa[A ? i : 0], y = pb[B ? i : 0];
+      po[i] = pc[C ? i : 0] != T(0) ? x : y;
+    }
+  });
 }
 
 template <class T>

@@ -8,6 +8,7 @@
 
 #include "kernels.hpp"
 #include "loops.hpp"
+#include "parallel.hpp"
 
 namespace tsumiki::kernels {
 namespace {
@@ -15,24 +16,28 @@ namespace {
 // Calls f(col_at, x_at, range, shift) for every (image, channel, tap, output row): col_at is the flat offset
 // of that ow-long piece of the column matrix, x_at the offset of the input row it reads (-1 when the row is
 // in the padding), and output column ow in `range` reads x[x_at + ow*sw + shift].
+// A plane (image, channel) reads and writes only its own rows of both, so planes run in parallel chunks.
 template <class F>
 void for_each_tap_row(const Shape& xs, const Window& w, F&& f) {
   const std::size_t n = xs[0], c = xs[1], h = xs[2], wd = xs[3];
   const std::size_t p = w.oh * w.ow;
-  for (std::size_t plane = 0; plane < n * c; ++plane)
-    for (std::size_t i = 0; i < w.kh; ++i)
-      for (std::size_t j = 0; j < w.kw; ++j) {
-        const std::size_t row = (plane * w.kh * w.kw + i * w.kw + j) * p;
-        const ColumnRange r = inside_columns(wd, j, w);
-        const auto shift = static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
-        for (std::size_t oh = 0; oh < w.oh; ++oh) {
-          const auto ih = static_cast<std::ptrdiff_t>(oh * w.sh + i) - static_cast<std::ptrdiff_t>(w.ph);
-          const bool in = ih >= 0 && ih < static_cast<std::ptrdiff_t>(h);
-          f(row + oh * w.ow,
-            in ? static_cast<std::ptrdiff_t>(plane * h * wd) + ih * static_cast<std::ptrdiff_t>(wd) : -1, r,
-            shift);
+  const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / (w.kh * w.kw * p + 1));
+  parallel_for(n * c, grain, [&](std::size_t plane0, std::size_t plane1) {
+    for (std::size_t plane = plane0; plane < plane1; ++plane)
+      for (std::size_t i = 0; i < w.kh; ++i)
+        for (std::size_t j = 0; j < w.kw; ++j) {
+          const std::size_t row = (plane * w.kh * w.kw + i * w.kw + j) * p;
+          const ColumnRange r = inside_columns(wd, j, w);
+          const auto shift = static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
+          for (std::size_t oh = 0; oh < w.oh; ++oh) {
+            const auto ih = static_cast<std::ptrdiff_t>(oh * w.sh + i) - static_cast<std::ptrdiff_t>(w.ph);
+            const bool in = ih >= 0 && ih < static_cast<std::ptrdiff_t>(h);
+            f(row + oh * w.ow,
+              in ? static_cast<std::ptrdiff_t>(plane * h * wd) + ih * static_cast<std::ptrdiff_t>(wd) : -1, r,
+              shift);
+          }
         }
-      }
+  });
 }
 
 template <class T>

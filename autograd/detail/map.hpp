@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "../tensor.hpp"
+#include "parallel.hpp"
 
 namespace tsumiki::kernels {
 
@@ -18,7 +19,9 @@ Tensor map(const Tensor& x, const char* op, F f) {
     T* po = out.data<T>();
     // A plain loop: the compiler vectorises the simple formulas; transcendentals call the C library, whose
     // results are defined for every argument (xsimd's vector versions are not for huge ones).
-    for (std::size_t i = 0, n = x.numel(); i < n; ++i) po[i] = static_cast<T>(f(px[i]));
+    parallel_for(x.numel(), kElementwiseGrain, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) po[i] = static_cast<T>(f(px[i]));
+    });
     return out;
   });
 }

@@ -8,6 +8,7 @@
 
 #include "kernels.hpp"
 #include "loops.hpp"
+#include "parallel.hpp"
 
 namespace tsumiki::kernels {
 namespace {
@@ -27,6 +28,11 @@ T select(bool c, T a, T b) {
   return out;
 }
 
+inline std::uint32_t select_bits(bool c, std::uint32_t a, std::uint32_t b) {
+  const std::uint32_t m = 0U - static_cast<std::uint32_t>(c);
+  return (a & m) | (b & ~m);
+}
+
 // Walks each output row tap by tap, keeping the running maximum of every output column in a small buffer:
 // the columns are independent, so the comparisons pipeline (one window at a time is a chain of dependent
 // compare-and-select steps, several times slower).
@@ -39,43 +45,47 @@ void max_pool_typed(const Tensor& x, const Window& w, Tensor& out, Tensor& indic
   std::int64_t* idx = indices.data<std::int64_t>();
   std::vector<ColumnRange> cols(w.kw);
   for (std::size_t j = 0; j < w.kw; ++j) cols[j] = inside_columns(wd, j, w);
-  std::vector<T> best(w.ow);
-  std::vector<std::ptrdiff_t> at(w.ow);
-  for (std::size_t p = 0; p < planes; ++p) {
-    const auto base = static_cast<std::ptrdiff_t>(p * h * wd);
-    for (std::size_t oh = 0; oh < w.oh; ++oh) {
-      // Rows of the window inside the image; padding <= kernel / 2, so every window has a pixel.
-      const auto top = static_cast<std::ptrdiff_t>(oh * w.sh) - static_cast<std::ptrdiff_t>(w.ph);
-      const std::ptrdiff_t i0 = top < 0 ? 0 : top;
-      const std::ptrdiff_t i1 = std::min<std::ptrdiff_t>(top + static_cast<std::ptrdiff_t>(w.kh), h);
-      for (std::size_t ow = 0; ow < w.ow; ++ow) {  // start from the window's first pixel
-        const auto left = static_cast<std::ptrdiff_t>(ow * w.sw) - static_cast<std::ptrdiff_t>(w.pw);
-        at[ow] = base + i0 * static_cast<std::ptrdiff_t>(wd) + (left < 0 ? 0 : left);
-        best[ow] = src[at[ow]];
-      }
-      for (std::ptrdiff_t i = i0; i < i1; ++i) {
-        const std::ptrdiff_t row = base + i * static_cast<std::ptrdiff_t>(wd);
-        for (std::size_t j = 0; j < w.kw; ++j) {
-          const std::ptrdiff_t shift =
-              row + static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
-          for (std::size_t ow = cols[j].lo; ow < cols[j].hi; ++ow) {
-            const std::ptrdiff_t pos = shift + static_cast<std::ptrdiff_t>(ow * w.sw);
-            const T v = src[pos];
-            // The first maximum wins; a NaN wins and stays. `|`, not `||`: no branch.
-            const bool take =
-                (v > best[ow]) | (v != v);  // NOLINT(misc-redundant-expression): v != v is isnan
-            best[ow] = select(take, v, best[ow]);
-            at[ow] = select(take, pos, at[ow]);
+  // Planes are independent: chunks of them run on parallel_for's threads, each with its own buffers.
+  const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / (h * wd + 1));
+  parallel_for(planes, grain, [&](std::size_t p0, std::size_t p1) {
+    std::vector<T> best(w.ow);
+    std::vector<std::ptrdiff_t> at(w.ow);
+    for (std::size_t p = p0; p < p1; ++p) {
+      const auto base = static_cast<std::ptrdiff_t>(p * h * wd);
+      for (std::size_t oh = 0; oh < w.oh; ++oh) {
+        // Rows of the window inside the image; padding <= kernel / 2, so every window has a pixel.
+        const auto top = static_cast<std::ptrdiff_t>(oh * w.sh) - static_cast<std::ptrdiff_t>(w.ph);
+        const std::ptrdiff_t i0 = top < 0 ? 0 : top;
+        const std::ptrdiff_t i1 = std::min<std::ptrdiff_t>(top + static_cast<std::ptrdiff_t>(w.kh), h);
+        for (std::size_t ow = 0; ow < w.ow; ++ow) {  // start from the window's first pixel
+          const auto left = static_cast<std::ptrdiff_t>(ow * w.sw) - static_cast<std::ptrdiff_t>(w.pw);
+          at[ow] = base + i0 * static_cast<std::ptrdiff_t>(wd) + (left < 0 ? 0 : left);
+          best[ow] = src[at[ow]];
+        }
+        for (std::ptrdiff_t i = i0; i < i1; ++i) {
+          const std::ptrdiff_t row = base + i * static_cast<std::ptrdiff_t>(wd);
+          for (std::size_t j = 0; j < w.kw; ++j) {
+            const std::ptrdiff_t shift =
+                row + static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
+            for (std::size_t ow = cols[j].lo; ow < cols[j].hi; ++ow) {
+              const std::ptrdiff_t pos = shift + static_cast<std::ptrdiff_t>(ow * w.sw);
+              const T v = src[pos];
+              // The first maximum wins; a NaN wins and stays. `|`, not `||`: no branch.
+              const bool take =
+                  (v > best[ow]) | (v != v);  // NOLINT(misc-redundant-expression): v != v is isnan
+              best[ow] = select(take, v, best[ow]);
+              at[ow] = select(take, pos, at[ow]);
+            }
           }
         }
-      }
-      const std::size_t o = (p * w.oh + oh) * w.ow;
-      for (std::size_t ow = 0; ow < w.ow; ++ow) {
-        dst[o + ow] = best[ow];
-        idx[o + ow] = at[ow];
+        const std::size_t o = (p * w.oh + oh) * w.ow;
+        for (std::size_t ow = 0; ow < w.ow; ++ow) {
+          dst[o + ow] = best[ow];
+          idx[o + ow] = at[ow];
+        }
       }
     }
-  }
+  });
 }
 
 // The common 2x2 window with stride 2 and no padding. Per output row, a first loop finds each window's
@@ -90,31 +100,40 @@ void max_pool_2x2(const Tensor& x, const Window& w, Tensor& out, Tensor& indices
   const T* src = x.data<T>();
   T* dst = out.data<T>();
   std::int64_t* idx = indices.data<std::int64_t>();
-  std::vector<std::uint8_t> taps(w.ow);
-  std::uint8_t* tap = taps.data();
-  for (std::size_t p = 0; p < planes; ++p)
-    for (std::size_t oh = 0; oh < w.oh; ++oh) {
-      const auto top = static_cast<std::int64_t>(p * h + 2 * oh) * wd;
-      const T* r0 = src + top;
-      const T* r1 = r0 + wd;
-      T* o = dst + (p * w.oh + oh) * w.ow;
-      for (std::size_t ow = 0; ow < w.ow; ++ow) {
-        const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
-        // A later tap replaces the maximum so far when larger or NaN. `|`, not `||`: no branch.
-        const bool tb = (b > a) | (b != b);  // NOLINT(misc-redundant-expression): b != b is isnan
-        T m = tb ? b : a;
-        int k = tb ? 1 : 0;
-        const bool tc = (c > m) | (c != c);  // NOLINT(misc-redundant-expression)
-        m = tc ? c : m;
-        k = tc ? 2 : k;
-        const bool td = (d > m) | (d != d);  // NOLINT(misc-redundant-expression)
-        o[ow] = td ? d : m;
-        tap[ow] = static_cast<std::uint8_t>(td ? 3 : k);
+  const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / (h * s[3] + 1));
+  // The window sizes as locals: read through `w` inside the loops they could alias the stores, and the
+  // compiler would not vectorise loops whose trip count it cannot fix.
+  const std::size_t out_h = w.oh, out_w = w.ow;
+  parallel_for(planes, grain, [&, out_h, out_w, wd](std::size_t p0, std::size_t p1) {
+    std::vector<std::uint8_t> taps(out_w);
+    std::uint8_t* tap = taps.data();
+    for (std::size_t p = p0; p < p1; ++p)
+      for (std::size_t oh = 0; oh < out_h; ++oh) {
+        const auto top = static_cast<std::int64_t>(p * h + 2 * oh) * wd;
+        const T* r0 = src + top;
+        const T* r1 = r0 + wd;
+        T* o = dst + (p * out_h + oh) * out_w;
+        for (std::size_t ow = 0; ow < out_w; ++ow) {
+          const T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];
+          // A later tap replaces the maximum so far when larger or NaN. `|`, not `||`, and selects by
+          // masks: no branch (GCC turns ?: on floats into branches that a random image mispredicts).
+          const bool tb = (b > a) | (b != b);  // NOLINT(misc-redundant-expression): b != b is isnan
+          T m = select(tb, b, a);
+          std::uint32_t k = tb;
+          const bool tc = (c > m) | (c != c);  // NOLINT(misc-redundant-expression)
+          m = select(tc, c, m);
+          k = select_bits(tc, 2U, k);
+          const bool td = (d > m) | (d != d);  // NOLINT(misc-redundant-expression)
+          o[ow] = select(td, d, m);
+          tap[ow] = static_cast<std::uint8_t>(select_bits(td, 3U, k));
+        }
+        std::int64_t* io = idx + (p * out_h + oh) * out_w;
+        // An int64 store may alias a size_t: the trip count is copied to a local that nothing points to.
+        const std::size_t n = out_w;
+        for (std::size_t ow = 0; ow < n; ++ow)  // tap k sits at row k / 2, column k % 2 of the window
+          io[ow] = top + static_cast<std::int64_t>(2 * ow) + (tap[ow] & 1) + (tap[ow] >> 1) * wd;
       }
-      std::int64_t* io = idx + (p * w.oh + oh) * w.ow;
-      for (std::size_t ow = 0; ow < w.ow; ++ow)  // tap k sits at row k / 2, column k % 2 of the window
-        io[ow] = top + static_cast<std::int64_t>(2 * ow) + (tap[ow] & 1) + (tap[ow] >> 1) * wd;
-    }
+  });
 }
 
 }  // namespace

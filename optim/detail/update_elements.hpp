@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "../../autograd/detail/parallel.hpp"
 #include "../../autograd/tensor.hpp"
 
 namespace tsumiki::optim::detail {
@@ -18,8 +19,11 @@ void update_elements(const char* rule, Tensor& p, const Tensor& g, MakeStep make
     auto step = make_step(tag);
     T* w = p.data<T>();
     const T* d = g.data<T>();
+    // Elements are independent: large parameters update in parallel chunks (the same bits for any count).
     const auto run = [&](auto*... s) {
-      for (std::size_t k = 0, n = p.numel(); k < n; ++k) step(w[k], d[k], s[k]...);
+      kernels::parallel_for(p.numel(), kernels::kElementwiseGrain / 4, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t k = lo; k < hi; ++k) step(w[k], d[k], s[k]...);
+      });
     };
     run(slots.template data<T>()...);
   });
