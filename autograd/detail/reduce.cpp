@@ -3,6 +3,7 @@
 
 #include "kernels.hpp"
 #include "loops.hpp"
+#include "parallel.hpp"
 
 namespace tsumiki::kernels {
 namespace {
@@ -30,48 +31,62 @@ Tensor reduce_axis(Reduce op, const Tensor& x, std::size_t axis) {
   Tensor out(shape, x.dtype());
   const T* src = x.data<T>();
   T* dst = out.data<T>();
+  // Every output element is reduced by one chunk, in the same order: the same bits for any thread count.
   if (inner == 1 && n > 0) {  // reducing the contiguous axis: one running value per row
-    for (std::size_t o = 0; o < outer; ++o) {
-      const T* in = src + o * n;
-      T acc = in[0];
-      switch (op) {
-        case Reduce::Sum:
-          for (std::size_t k = 1; k < n; ++k) acc += in[k];
-          break;
-        case Reduce::Max:
-          for (std::size_t k = 1; k < n; ++k) acc = nan_max(acc, in[k]);
-          break;
-        case Reduce::Min:
-          for (std::size_t k = 1; k < n; ++k) acc = nan_min(acc, in[k]);
-          break;
+    parallel_for(outer, std::max<std::size_t>(1, kElementwiseGrain / n), [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t o = lo; o < hi; ++o) {
+        const T* in = src + o * n;
+        T acc = in[0];
+        switch (op) {
+          case Reduce::Sum:
+            for (std::size_t k = 1; k < n; ++k) acc += in[k];
+            break;
+          case Reduce::Max:
+            for (std::size_t k = 1; k < n; ++k) acc = nan_max(acc, in[k]);
+            break;
+          case Reduce::Min:
+            for (std::size_t k = 1; k < n; ++k) acc = nan_min(acc, in[k]);
+            break;
+        }
+        dst[o] = acc;
       }
-      dst[o] = acc;
-    }
+    });
     return out;
   }
-  for (std::size_t o = 0; o < outer; ++o) {
+  // Columns [i0, i1) of outer block o: a running row, one input row at a time.
+  const auto columns = [&](std::size_t o, std::size_t i0, std::size_t i1) {
     const T* blk = src + o * n * inner;
     T* row = dst + o * inner;
     if (n == 0) {
-      std::fill_n(row, inner, T(0));  // only Sum reaches here: ops reject max/min of empty axes
-      continue;
+      std::fill(row + i0, row + i1, T(0));  // only Sum reaches here: ops reject max/min of empty axes
+      return;
     }
-    std::copy_n(blk, inner, row);
+    std::copy(blk + i0, blk + i1, row + i0);
     for (std::size_t k = 1; k < n; ++k) {
       const T* in = blk + k * inner;
       switch (op) {
         case Reduce::Sum:
-          for (std::size_t i = 0; i < inner; ++i) row[i] += in[i];
+          for (std::size_t i = i0; i < i1; ++i) row[i] += in[i];
           break;
         case Reduce::Max:
-          for (std::size_t i = 0; i < inner; ++i) row[i] = nan_max(row[i], in[i]);
+          for (std::size_t i = i0; i < i1; ++i) row[i] = nan_max(row[i], in[i]);
           break;
         case Reduce::Min:
-          for (std::size_t i = 0; i < inner; ++i) row[i] = nan_min(row[i], in[i]);
+          for (std::size_t i = i0; i < i1; ++i) row[i] = nan_min(row[i], in[i]);
           break;
       }
     }
-  }
+  };
+  const std::size_t work = std::max<std::size_t>(1, n) * inner;
+  if (outer == 0 || inner == 0) return out;
+  if (outer > 1)
+    parallel_for(outer, std::max<std::size_t>(1, kElementwiseGrain / work),
+                 [&](std::size_t lo, std::size_t hi) {
+                   for (std::size_t o = lo; o < hi; ++o) columns(o, 0, inner);
+                 });
+  else
+    parallel_for(inner, std::max<std::size_t>(1, kElementwiseGrain / std::max<std::size_t>(1, n)),
+                 [&](std::size_t lo, std::size_t hi) { columns(0, lo, hi); });
   return out;
 }
 
