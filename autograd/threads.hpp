@@ -6,8 +6,10 @@
 namespace tsumiki {
 
 // Threads for matrix products (OpenBLAS's) and for Tsumiki's own large kernels (elementwise, pooling,
-// im2col/col2im, optimizer updates), which split their range into fixed chunks: results are the same bits
-// for any count. The default is OpenBLAS's (OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core).
+// im2col/col2im, reductions, optimizer updates). Tsumiki's kernels split their range into fixed chunks and
+// give the same bits for any count; OpenBLAS's products may differ in the last bits from one count to
+// another, so a run is reproducible bit for bit at a fixed count. The default is OpenBLAS's
+// (OPENBLAS_NUM_THREADS, else OMP_NUM_THREADS, else every core).
 void set_num_threads(int n);  // n >= 1
 int get_num_threads();
 

@@ -49,11 +49,15 @@ Tensor map_binary(const Tensor& a, const Tensor& b, const Shape& out_shape, F f)
     const std::array<Strides, 2> st{broadcast_strides(a.shape(), out_shape),
                                     broadcast_strides(b.shape(), out_shape)};
     const auto inner = static_cast<std::ptrdiff_t>(out_shape.empty() ? 1 : out_shape.back());
-    broadcast_loop<2>(out_shape, st, [&](std::size_t o, const auto& off, const auto& is) {
+    const auto row = [&](std::size_t o, const auto& off, const auto& is) {
       const T* x = pa + off[0];
       const T* y = pb + off[1];
       for (std::ptrdiff_t j = 0; j < inner; ++j) po[o + j] = f(x[j * is[0]], y[j * is[1]]);
-    });
+    };
+    // Rows are independent (a conv layer's bias add: 100 x 30 x 24 rows of 24): chunks of rows in parallel.
+    const std::size_t width = std::max<std::size_t>(1, static_cast<std::size_t>(inner));
+    parallel_for(n / width, std::max<std::size_t>(1, kElementwiseGrain / width),
+                 [&](std::size_t lo, std::size_t hi) { broadcast_loop<2>(out_shape, st, row, lo, hi); });
   }
   return out;
 }

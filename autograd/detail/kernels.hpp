@@ -67,7 +67,8 @@ Tensor col2im(const Tensor& col, const Shape& x_shape, const Window& w);
 // Maximum of each window of (N, C, H, W) -> (N, C, oh, ow); padding never wins, the first maximum does (NaN
 // propagates). `indices` receives each maximum's flat index into x (int64, the output's shape).
 Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices);
-// zeros of `shape` with g[i] added at flat index indices[i] (repeats accumulate).
+// zeros of `shape` with g[i] added at flat index indices[i] (repeats accumulate). For a 4-D `shape`
+// (N, C, H, W), the indices of each (n, c) plane of g must fall in that plane (max pooling's do).
 Tensor scatter_add_flat(const Tensor& g, const Tensor& indices, const Shape& shape);
 
 // ---- BLAS ----

@@ -1,6 +1,7 @@
 // Loops over n-d shapes with per-operand element strides (internal, header-only for inlining).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 
@@ -8,24 +9,32 @@
 
 namespace tsumiki::kernels {
 
-// Calls f(out_offset, offsets, inner_strides) once per row of the last axis: out_offset is the flat index of
-// the row's first element; offsets[k] is operand k's element offset and inner_strides[k] its step along the
-// row.
+// Calls f(out_offset, offsets, inner_strides) once per row of the last axis, for rows [row0, row1) (all rows
+// by default): out_offset is the flat index of the row's first element; offsets[k] is operand k's element
+// offset and inner_strides[k] its step along the row. A range of rows lets parallel_for split the loop.
 template <std::size_t K, class F>
-void broadcast_loop(const Shape& shape, const std::array<Strides, K>& strides, F&& f) {
+void broadcast_loop(const Shape& shape, const std::array<Strides, K>& strides, F&& f, std::size_t row0 = 0,
+                    std::size_t row1 = static_cast<std::size_t>(-1)) {
   const std::size_t r = shape.size();
   const std::size_t n = shape.numel();
   if (n == 0) return;
   std::array<std::ptrdiff_t, K> off{};
   if (r == 0) {
-    f(0, off, std::array<std::ptrdiff_t, K>{});
+    if (row0 == 0 && row1 > 0) f(0, off, std::array<std::ptrdiff_t, K>{});
     return;
   }
   const std::size_t inner = shape[r - 1];
+  row1 = std::min(row1, n / inner);
+  if (row0 >= row1) return;
   std::array<std::ptrdiff_t, K> inner_stride;
   for (std::size_t k = 0; k < K; ++k) inner_stride[k] = strides[k][r - 1];
   std::size_t idx[Shape::kMaxRank] = {};
-  for (std::size_t o = 0; o < n; o += inner) {
+  for (std::size_t d = r - 1, rest = row0; d-- > 0;) {  // row0 as a multi-index over the leading axes
+    idx[d] = rest % shape[d];
+    rest /= shape[d];
+    for (std::size_t k = 0; k < K; ++k) off[k] += static_cast<std::ptrdiff_t>(idx[d]) * strides[k][d];
+  }
+  for (std::size_t o = row0 * inner; o < row1 * inner; o += inner) {
     f(o, off, inner_stride);
     for (std::size_t d = r - 1; d-- > 0;) {
       for (std::size_t k = 0; k < K; ++k) off[k] += strides[k][d];

@@ -1,6 +1,7 @@
 // Max pooling with the positions of the maxima, and the flat scatter-add that is its adjoint.
 // (The memory pool lives in pool.cpp; this file is about pooling windows.)
 #include <algorithm>
+#include <cassert>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -156,11 +157,24 @@ Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
 Tensor scatter_add_flat(const Tensor& g, const Tensor& indices, const Shape& shape) {
   return dispatch_floating(g.dtype(), "scatter_add_flat", [&](auto t) {
     using T = decltype(t);
-    Tensor out = zeros(shape, g.dtype());
+    Tensor out(shape, g.dtype());
     const T* src = g.data<T>();
     const std::int64_t* idx = indices.data<std::int64_t>();
     T* dst = out.data<T>();
-    for (std::size_t i = 0; i < g.numel(); ++i) dst[idx[i]] += src[i];
+    // Max pooling's indices: those of plane (n, c) of g fall in plane (n, c) of the output, so each chunk of
+    // planes zeroes and fills its own part, in one pass and in parallel.
+    const std::size_t planes = shape.size() == 4 ? shape[0] * shape[1] : 1;
+    const std::size_t in_plane = g.numel() / std::max<std::size_t>(1, planes);
+    const std::size_t out_plane = out.numel() / std::max<std::size_t>(1, planes);
+    parallel_for(planes, std::max<std::size_t>(1, kElementwiseGrain / (out_plane + 1)),
+                 [&](std::size_t p0, std::size_t p1) {
+                   std::fill(dst + p0 * out_plane, dst + p1 * out_plane, T(0));
+                   for (std::size_t i = p0 * in_plane; i < p1 * in_plane; ++i) {
+                     assert(idx[i] >= static_cast<std::int64_t>(p0 * out_plane) &&
+                            idx[i] < static_cast<std::int64_t>(p1 * out_plane));
+                     dst[idx[i]] += src[i];
+                   }
+                 });
     return out;
   });
 }

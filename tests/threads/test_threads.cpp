@@ -3,10 +3,12 @@
 // (scripts/test-tsan.sh).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <latch>
 #include <thread>
 #include <tsumiki.hpp>
+#include <tsumiki/autograd/detail/parallel.hpp>  // the kernel threads alone
 #include <tsumiki/autograd/pool.hpp>
 #include <vector>
 
@@ -136,4 +138,58 @@ TEST(Threads, SizeClassesWasteAtMostAQuarter) {
   const std::size_t before = ts::pool_live_bytes();
   const ts::Tensor t = ts::empty({65536});
   EXPECT_EQ(ts::pool_live_bytes() - before, std::size_t{320} << 10);
+}
+
+// Tsumiki's kernel threads split work into fixed chunks, each output element computed by one chunk: a
+// training step of a small conv net (conv, bias broadcast, relu, max pooling and its backward, reductions,
+// Adam) gives the same bits with 1, 2 and 3 kernel threads. Sizes are above the chunking threshold, so the
+// parallel paths run. (OpenBLAS's own threads may change a product's last bits, so BLAS stays at 1 thread
+// here; the next test covers a fixed count of both.)
+std::vector<double> conv_net_steps() {
+  ts::manual_seed(7);
+  ts::nn::Sequential net{std::make_shared<ts::nn::Conv2d>(1, 8, 3), std::make_shared<ts::nn::ReLU>(),
+                         std::make_shared<ts::nn::MaxPool2d>(2), std::make_shared<ts::nn::Flatten>(),
+                         std::make_shared<ts::nn::Linear>(8 * 13 * 13, 10)};
+  ts::optim::Adam opt(net.parameters(), {.lr = 1e-2});
+  ts::Generator g(3);
+  const Variable x(ts::randn({64, 1, 28, 28}, Dtype::Float32, g));
+  const Variable labels(ts::randint(0, 10, {64}, g));
+  std::vector<double> out;
+  for (int i = 0; i < 3; ++i) {
+    const Variable loss = ts::softmax_cross_entropy(net(x), labels);
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    out.push_back(loss.item<double>());
+  }
+  for (const auto& p : net.parameters())
+    for (const double v : values(p)) out.push_back(v);
+  return out;
+}
+
+std::size_t count_differences(const std::vector<double>& a, const std::vector<double>& b) {
+  EXPECT_EQ(a.size(), b.size());
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) differ += a[i] != b[i];
+  return differ;
+}
+
+TEST(Threads, KernelThreadsGiveTheSameBitsAsOne) {
+  const int before = ts::get_num_threads();
+  ts::set_num_threads(1);
+  const std::vector<double> one = conv_net_steps();
+  for (const int threads : {2, 3}) {
+    ts::kernels::set_parallel_threads(threads);
+    EXPECT_EQ(count_differences(one, conv_net_steps()), 0U)
+        << "values differ at " << threads << " kernel threads";
+  }
+  ts::set_num_threads(before);
+}
+
+TEST(Threads, AFixedThreadCountGivesTheSameBitsEveryRun) {
+  const int before = ts::get_num_threads();
+  ts::set_num_threads(2);
+  const std::vector<double> first = conv_net_steps();
+  EXPECT_EQ(count_differences(first, conv_net_steps()), 0U);
+  ts::set_num_threads(before);
 }
