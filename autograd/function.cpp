@@ -1,15 +1,13 @@
 #include "function.hpp"
 
 #include <algorithm>
-#include <atomic>
 
+#include "detail/live_counts.hpp"
 #include "detail/variable_impl.hpp"
 #include "ops/shape.hpp"
 
 namespace tsumiki {
 namespace {
-std::atomic<std::size_t> function_count{0};
-
 // Whether `from` broadcasts to `to` (NumPy's rules), so that sum_to(to -> from) is defined.
 bool broadcasts_to(const Shape& from, const Shape& to) {
   if (from.size() > to.size()) return false;
@@ -20,7 +18,7 @@ bool broadcasts_to(const Shape& from, const Shape& to) {
 }
 }  // namespace
 
-std::size_t live_functions() { return function_count.load(std::memory_order_relaxed); }
+std::size_t live_functions() { return detail::live_total(detail::Live::Functions); }
 
 Function::Function(const char* op, VariableList inputs, const Site& site, BackwardFn backward,
                    SavedTensors saved)
@@ -30,7 +28,7 @@ Function::Function(const char* op, VariableList inputs, const Site& site, Backwa
       backward_(std::move(backward)),
       saved_(std::move(saved)) {
   for (const auto& x : inputs_) generation_ = std::max(generation_, x.generation() + 1);
-  function_count.fetch_add(1, std::memory_order_relaxed);
+  detail::count_live(detail::Live::Functions, 1);
 }
 
 // A long chain would otherwise be destroyed recursively (one stack frame set per node) and could overflow
@@ -48,7 +46,7 @@ Function::~Function() {
   };
   steal(inputs_);
   backward_ = nullptr;
-  function_count.fetch_sub(1, std::memory_order_relaxed);
+  detail::count_live(detail::Live::Functions, -1);
   if (draining) return;
   draining = true;
   while (!doomed.empty()) {

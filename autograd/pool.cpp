@@ -4,7 +4,9 @@
 #include <bit>
 #include <cstdlib>
 #include <new>
-#include <vector>
+#include <utility>
+
+#include "detail/live_counts.hpp"
 
 namespace tsumiki {
 namespace {
@@ -20,7 +22,6 @@ constexpr int kClasses = 88;
 constexpr std::size_t kCacheBudget = std::size_t{256} << 20;
 constexpr std::size_t kProcessCacheBudget = std::size_t{256} << 20;
 
-std::atomic<std::size_t> live_bytes{0};
 std::atomic<std::size_t> cached_bytes{0};  // in every thread's cache
 
 struct SizeClass {
@@ -47,8 +48,14 @@ thread_local bool cache_gone = false;
 // read-modify-write per block (pool_cached_bytes is exact to within this per thread).
 constexpr std::ptrdiff_t kReportStep = std::ptrdiff_t{1} << 20;
 
+// A cached block holds the link to the next free block of its class in its first bytes, so caching and
+// reusing a block touch no other memory and never allocate.
+struct FreeBlock {
+  FreeBlock* next;
+};
+
 struct Cache {
-  std::vector<void*> free[kClasses];
+  FreeBlock* free[kClasses] = {};
   std::size_t cached = 0;
   std::ptrdiff_t unreported = 0;  // change of `cached` not yet added to cached_bytes
 
@@ -61,20 +68,29 @@ struct Cache {
       unreported = 0;
     }
   }
-  ~Cache() {
-    for (auto& list : free)
-      for (void* p : list) std::free(p);
-    cached_bytes.fetch_sub(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cached) - unreported),
-                           std::memory_order_relaxed);
-    cache_gone = true;
-  }
+  ~Cache();
 };
+
+// This thread's cache once made (a plain pointer: reading it needs no initialisation check); nullptr before
+// the first block and after the cache is destroyed.
+thread_local Cache* current = nullptr;
+
+Cache::~Cache() {
+  current = nullptr;
+  cache_gone = true;
+  for (FreeBlock* head : free)
+    while (head) std::free(std::exchange(head, head->next));
+  cached_bytes.fetch_sub(static_cast<std::size_t>(static_cast<std::ptrdiff_t>(cached) - unreported),
+                         std::memory_order_relaxed);
+}
 
 // nullptr once this thread's cache has been destroyed.
 Cache* cache() {
+  if (current) return current;
   if (cache_gone) return nullptr;
   thread_local Cache c;
-  return &c;
+  current = &c;
+  return current;
 }
 
 }  // namespace
@@ -82,19 +98,18 @@ Cache* cache() {
 void* pool_allocate(std::size_t bytes) {
   if (bytes == 0) bytes = 1;
   const auto [c, cap] = size_class(bytes);
-  live_bytes.fetch_add(cap, std::memory_order_relaxed);
   Cache* k = cache();
-  if (k && c < kClasses) {
-    auto& list = k->free[c];
-    if (!list.empty()) {
-      void* p = list.back();
-      list.pop_back();
-      k->change(-static_cast<std::ptrdiff_t>(cap));
-      return p;
-    }
+  void* p = nullptr;
+  if (k && c < kClasses && k->free[c]) {
+    FreeBlock* block = k->free[c];
+    k->free[c] = block->next;
+    k->change(-static_cast<std::ptrdiff_t>(cap));
+    p = block;
+  } else {
+    p = std::aligned_alloc(kAlign, cap);
+    if (!p) throw std::bad_alloc();
   }
-  void* p = std::aligned_alloc(kAlign, cap);
-  if (!p) throw std::bad_alloc();
+  detail::count_live(detail::Live::Bytes, static_cast<std::ptrdiff_t>(cap));
   return p;
 }
 
@@ -102,23 +117,20 @@ void pool_free(void* p, std::size_t bytes) noexcept {
   if (!p) return;
   if (bytes == 0) bytes = 1;
   const auto [c, cap] = size_class(bytes);
-  live_bytes.fetch_sub(cap, std::memory_order_relaxed);
+  detail::count_live(detail::Live::Bytes, -static_cast<std::ptrdiff_t>(cap));
   Cache* k = cache();
   if (k && c < kClasses && k->cached + cap <= kCacheBudget &&
       static_cast<std::ptrdiff_t>(cached_bytes.load(std::memory_order_relaxed)) + k->unreported +
               static_cast<std::ptrdiff_t>(cap) <=
           static_cast<std::ptrdiff_t>(kProcessCacheBudget)) {
-    try {
-      k->free[c].push_back(p);
-      k->change(static_cast<std::ptrdiff_t>(cap));
-      return;
-    } catch (...) {
-    }
+    k->free[c] = new (p) FreeBlock{k->free[c]};
+    k->change(static_cast<std::ptrdiff_t>(cap));
+    return;
   }
   std::free(p);
 }
 
-std::size_t pool_live_bytes() noexcept { return live_bytes.load(std::memory_order_relaxed); }
+std::size_t pool_live_bytes() noexcept { return detail::live_total(detail::Live::Bytes); }
 std::size_t pool_cached_bytes() noexcept { return cached_bytes.load(std::memory_order_relaxed); }
 
 }  // namespace tsumiki

@@ -1,25 +1,22 @@
 #include "variable.hpp"
 
-#include <atomic>
-
+#include "detail/live_counts.hpp"
 #include "detail/variable_impl.hpp"
 #include "grad_mode.hpp"
 #include "pool.hpp"
 
 namespace tsumiki {
 namespace {
-std::atomic<std::size_t> variable_count{0};
-
 VariableImpl& checked(VariableImpl* impl, const char* what) {
   if (!impl) throw Error(std::string("Variable::") + what + ": the Variable is undefined");
   return *impl;
 }
 }  // namespace
 
-VariableImpl::VariableImpl() { variable_count.fetch_add(1, std::memory_order_relaxed); }
-VariableImpl::~VariableImpl() { variable_count.fetch_sub(1, std::memory_order_relaxed); }
+VariableImpl::VariableImpl() { detail::count_live(detail::Live::Variables, 1); }
+VariableImpl::~VariableImpl() { detail::count_live(detail::Live::Variables, -1); }
 
-std::size_t live_variables() { return variable_count.load(std::memory_order_relaxed); }
+std::size_t live_variables() { return detail::live_total(detail::Live::Variables); }
 
 Variable::Variable(Tensor data, bool requires_grad, const Site& site)
     : impl_(std::allocate_shared<VariableImpl>(PoolAllocator<VariableImpl>())) {

@@ -140,6 +140,28 @@ TEST(Threads, SizeClassesWasteAtMostAQuarter) {
   EXPECT_EQ(ts::pool_live_bytes() - before, std::size_t{320} << 10);
 }
 
+// Live counts are kept per thread (no shared locked counter on the op path); a reader sees the sum over
+// running threads and what ended threads left, so a graph made on one thread and freed on another, or held
+// past its thread's end, is still counted exactly.
+TEST(Threads, LiveCountsAddUpAcrossThreads) {
+  const std::size_t variables = ts::live_variables(), functions = ts::live_functions();
+  const std::size_t bytes = ts::pool_live_bytes();
+  Variable y;
+  std::thread maker([&] {
+    const Variable x(ts::ones({4}), true);
+    y = ts::tanh(x) * 2.0;  // x, tanh(x), y and two Functions outlive this thread
+  });
+  maker.join();
+  EXPECT_EQ(ts::live_variables(), variables + 3);
+  EXPECT_EQ(ts::live_functions(), functions + 2);
+  EXPECT_GT(ts::pool_live_bytes(), bytes);
+  std::thread freer([&] { y = Variable(); });  // freed on a third thread
+  freer.join();
+  EXPECT_EQ(ts::live_variables(), variables);
+  EXPECT_EQ(ts::live_functions(), functions);
+  EXPECT_EQ(ts::pool_live_bytes(), bytes);
+}
+
 // Tsumiki's kernel threads split work into fixed chunks, each output element computed by one chunk: a
 // training step of a small conv net (conv, bias broadcast, relu, max pooling and its backward, reductions,
 // Adam) gives the same bits with 1, 2 and 3 kernel threads. Sizes are above the chunking threshold, so the
