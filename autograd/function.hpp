@@ -13,11 +13,10 @@
 #include "pool.hpp"
 #include "site.hpp"
 #include "variable.hpp"
+#include "variable_list.hpp"
 
 namespace tsumiki {
 
-// A function's inputs; pooled storage keeps allocation off the op path. Brace-initialise: {a, b}.
-using VariableList = std::vector<Variable, PoolAllocator<Variable>>;
 // Tensors an op's forward saves for its backward (SavedTensors::save in apply's forward, f.saved(i) in
 // backward).
 class SavedTensors {
@@ -30,8 +29,6 @@ class SavedTensors {
  private:
   std::vector<Tensor, PoolAllocator<Tensor>> tensors_;
 };
-// One gradient per input; an undefined Variable means "no gradient flows to this input".
-using Grads = VariableList;
 // gx = backward(f, gy): f gives access to inputs and output; gy is the output's gradient.
 using BackwardFn = std::function<Grads(const Function& f, const Variable& gy)>;
 

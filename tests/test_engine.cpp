@@ -272,7 +272,8 @@ TEST(Engine, ContiguousSlicesShareTheBufferOthersCopy) {
   Variable x(arange(0, 24, 1, Dtype::Float64).reshape(Shape{4, 3, 2}), true);
   const Variable rows = get_item(x, {Slice{1, 3}});  // rows 1..2: one block
   EXPECT_EQ(rows.shape(), (Shape{2, 3, 2}));
-  EXPECT_EQ(rows.data().to_vector<double>(), (std::vector<double>{6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}));
+  EXPECT_EQ(rows.data().to_vector<double>(),
+            (std::vector<double>{6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}));
   EXPECT_EQ(rows.data().raw(), static_cast<const char*>(x.data().raw()) + 6 * sizeof(double));
   const Variable inner = get_item(x, {std::int64_t{2}, Slice{1, 3}});  // one row, a range of its sub-rows
   EXPECT_EQ(inner.data().to_vector<double>(), (std::vector<double>{14, 15, 16, 17}));
@@ -284,4 +285,48 @@ TEST(Engine, ContiguousSlicesShareTheBufferOthersCopy) {
   sum(rows * 2.0).backward();
   const auto g = x.grad().data().to_vector<double>();
   for (std::size_t i = 0; i < g.size(); ++i) EXPECT_EQ(g[i], (i >= 6 && i < 18) ? 2.0 : 0.0) << i;
+}
+
+// VariableList keeps up to three Variables in place and spills longer lists to pooled storage; it must
+// behave as a vector across that boundary (concat's inputs, a custom op's gradients).
+TEST(VariableList, BehavesAsAVectorAcrossTheInPlaceLimit) {
+  std::vector<Variable> xs;
+  for (int i = 0; i < 6; ++i) xs.emplace_back(full({1}, i));
+  VariableList a{xs[0], xs[1]};
+  ASSERT_EQ(a.size(), 2u);
+  for (int i = 2; i < 6; ++i) a.push_back(xs[i]);  // spills at the fourth
+  ASSERT_EQ(a.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) EXPECT_EQ(a[i].impl(), xs[i].impl());
+  const VariableList copy = a;
+  VariableList moved = std::move(a);
+  EXPECT_EQ(a.size(), 0u);  // NOLINT(bugprone-use-after-move): a moved-from list is empty
+  EXPECT_EQ(moved.size(), 6u);
+  EXPECT_EQ(copy.at(5).impl(), xs[5].impl());
+  EXPECT_THROW((void)copy.at(6), std::out_of_range);
+  moved.resize(2);  // back below the limit, still spilled
+  EXPECT_EQ(moved.size(), 2u);
+  EXPECT_EQ(moved[1].impl(), xs[1].impl());
+  moved.clear();
+  EXPECT_TRUE(moved.empty());
+  moved.push_back(xs[3]);  // in place again
+  EXPECT_EQ(moved.back().impl(), xs[3].impl());
+  VariableList grown;
+  grown.resize(5);  // five undefined gradients, as a backward with five inputs starts
+  EXPECT_EQ(grown.size(), 5u);
+  for (const auto& g : grown) EXPECT_FALSE(g.defined());
+  const VariableList from_range(xs.begin() + 1, xs.end());
+  EXPECT_EQ(from_range.size(), 5u);
+  EXPECT_EQ(from_range[4].impl(), xs[5].impl());
+}
+
+TEST(VariableList, ReleasesWhatItHeld) {
+  const std::size_t before = live_variables();
+  {
+    VariableList a;
+    for (int i = 0; i < 5; ++i) a.push_back(Variable(ones({2})));
+    VariableList b = a;
+    a = VariableList{Variable(ones({1}))};
+    EXPECT_EQ(live_variables(), before + 6);
+  }
+  EXPECT_EQ(live_variables(), before);
 }

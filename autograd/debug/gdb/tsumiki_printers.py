@@ -24,7 +24,9 @@
 #   Variable { std::shared_ptr<VariableImpl> impl_; }
 #   VariableImpl { Tensor data; Variable grad; std::shared_ptr<Function> creator; std::string name;
 #                  std::source_location site; ...; bool requires_grad; bool retains_grad; ... }
-#   Function { const char* op_; std::source_location site_; std::vector<Variable, ...> inputs_; ...;
+#   VariableList { std::array<Variable, 3> in_place_; std::vector<Variable, ...> spill_; std::size_t size_; }
+#                  (the Variables live in spill_ when it is non-empty, else in in_place_)
+#   Function { const char* op_; std::source_location site_; VariableList inputs_; ...;
 #              Shape output_shape_; Dtype output_dtype_; int generation_; bool released_; ... }
 
 import os
@@ -318,6 +320,15 @@ class VariableImplPrinter(VariablePrinter):
         return self.val, self.val.address
 
 
+def _variable_list(lst):
+    """(pointer to the first Variable, count) of a tsumiki::VariableList."""
+    count = int(lst["size_"])
+    spill = lst["spill_"]["_M_impl"]
+    if int(spill["_M_finish"] - spill["_M_start"]) > 0:
+        return spill["_M_start"], count
+    return lst["in_place_"]["_M_elems"][0].address, count
+
+
 class FunctionPrinter:
     def __init__(self, val):
         self.val = val
@@ -340,9 +351,7 @@ class FunctionPrinter:
 
     def children(self):
         try:
-            impl = self.val["inputs_"]["_M_impl"]
-            start, finish = impl["_M_start"], impl["_M_finish"]
-            count = int(finish - start)
+            start, count = _variable_list(self.val["inputs_"])
         except (gdb.error, RuntimeError):
             return
         for i in range(min(count, 64)):
