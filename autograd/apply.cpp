@@ -18,6 +18,8 @@ Variable make_result(Tensor data, std::shared_ptr<Function> creator, const Site&
     creator->output_dtype_ = impl->data.dtype();
     impl->requires_grad = true;
     impl->creator = std::move(creator);
+  } else {
+    impl->origin = current_origin();
   }
   return Variable(std::move(impl));
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <optional>
 
 #include "detail/backward_pass.hpp"
 #include "detail/variable_impl.hpp"
@@ -159,6 +160,9 @@ void BackwardPass::step(Step* record) {
   std::pop_heap(heap_.begin(), heap_.end(), later);
   const Entry e = heap_.back();
   heap_.pop_back();
+  // Nodes a create_graph backward records serve the forward op: they carry its user line and module.
+  std::optional<detail::OriginScope> origin;
+  if (create_graph_) origin.emplace(e.fn->op(), e.fn->site(), e.fn->origin());
   try {
     VariableImpl& y = *e.output;
     Variable gy =
@@ -181,12 +185,12 @@ void BackwardPass::step(Step* record) {
         if (!g.defined()) continue;
         bytes += g.data().nbytes();
         if (is_anomaly_enabled())
-          detail::check_finite(g.data(), e.fn->op(), Phase::Backward, e.fn->site(), e.fn->inputs_,
-                               "input gradient");
+          detail::check_finite(g.data(), e.fn->op(), Phase::Backward, e.fn->site(), e.fn->origin(),
+                               e.fn->inputs_, "input gradient");
       }
       if (detail::function_hook_count.load(std::memory_order_relaxed) > 0)
-        detail::emit({e.fn->op(), Phase::Backward, e.fn->site(), seconds, bytes, e.fn->output_shape(),
-                      e.fn->output_dtype()});
+        detail::emit({e.fn->op(), Phase::Backward, e.fn->site(), e.fn->origin(), seconds, bytes,
+                      e.fn->output_shape(), e.fn->output_dtype()});
     } else {
       gxs = e.fn->backward(gy);
     }

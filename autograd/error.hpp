@@ -13,6 +13,14 @@ namespace tsumiki {
 class Error : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
+  // A message that already says where in the user's program (fail() and module calls write those), so a
+  // module call passing it on adds nothing.
+  struct Located {};
+  Error(const std::string& what, Located) : std::invalid_argument(what), located_(true) {}
+  bool located() const noexcept { return located_; }
+
+ private:
+  bool located_ = false;
 };
 
 // Misuse of the engine: backward through a released graph, backward of a non-scalar without a gradient.
@@ -33,7 +41,8 @@ class AnomalyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Throws Error("<op>: <what> (at <site>)").
+// Throws Error("<op>: <what> (at <site>)"); inside a module call the place reads
+// "(at main.cpp:42 in fc2 (Linear), via linear.cpp:30)" (autograd/origin.hpp).
 [[noreturn]] void fail(const char* op, const std::string& what, const Site& site);
 
 }  // namespace tsumiki

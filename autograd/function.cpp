@@ -24,6 +24,7 @@ Function::Function(const char* op, VariableList inputs, const Site& site, Backwa
                    SavedTensors saved)
     : op_(op),
       site_(site),
+      origin_(current_origin()),
       inputs_(std::move(inputs)),
       backward_(std::move(backward)),
       saved_(std::move(saved)) {
@@ -59,7 +60,7 @@ Function::~Function() {
 
 const Variable& Function::input(std::size_t i) const {
   if (released_)
-    throw GraphError(std::string("backward through '") + op_ + "' (created at " + to_string(site_) +
+    throw GraphError(std::string("backward through '") + op_ + "' (created at " + where() +
                      ") a second time: its saved values were freed after the first backward; "
                      "pass retain_graph = true to the first backward to keep them");
   return inputs_.at(i);
@@ -68,9 +69,8 @@ const Variable& Function::input(std::size_t i) const {
 const Tensor& Function::saved(std::size_t i) const {
   if (released_) input(0);  // throws the retain_graph error
   if (i >= saved_.size())
-    throw GraphError(std::string("'") + op_ + "' (created at " + to_string(site_) + "): saved(" +
-                     std::to_string(i) + ") but its forward saved " + std::to_string(saved_.size()) +
-                     " tensors");
+    throw GraphError(std::string("'") + op_ + "' (created at " + where() + "): saved(" + std::to_string(i) +
+                     ") but its forward saved " + std::to_string(saved_.size()) + " tensors");
   return saved_[i];
 }
 
@@ -92,7 +92,7 @@ Grads Function::backward(const Variable& gy) const {
     const Variable& x = inputs_[i];
     if (gxs[i].dtype() != x.dtype() ||
         (gxs[i].shape() != x.shape() && !broadcasts_to(x.shape(), gxs[i].shape())))
-      throw GraphError(std::string("backward of '") + op_ + "' (created at " + to_string(site_) +
+      throw GraphError(std::string("backward of '") + op_ + "' (created at " + where() +
                        ") returned a gradient of " + dtype_name(gxs[i].dtype()) + " " +
                        to_string(gxs[i].shape()) + " for input " + std::to_string(i) + ", a " +
                        dtype_name(x.dtype()) + " " + to_string(x.shape()) +

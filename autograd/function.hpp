@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "origin.hpp"
 #include "pool.hpp"
 #include "site.hpp"
 #include "variable.hpp"
@@ -41,7 +42,10 @@ class Function {
   Function& operator=(const Function&) = delete;
 
   const char* op() const { return op_; }
-  const Site& site() const { return site_; }  // the user code that applied the op
+  const Site& site() const { return site_; }  // the code that applied the op (a library line inside modules)
+  // The module and user line it came from (nullptr when applied outside modules and backwards).
+  const Origin* origin() const { return origin_; }
+  std::string where() const { return describe_site(site_, origin_); }  // for messages
   int generation() const { return generation_; }
   const Shape& output_shape() const { return output_shape_; }
   Dtype output_dtype() const { return output_dtype_; }
@@ -67,6 +71,7 @@ class Function {
   friend class BackwardPass;
   const char* op_;
   Site site_;
+  const Origin* origin_;
   VariableList inputs_;
   std::weak_ptr<VariableImpl> output_;
   BackwardFn backward_;

@@ -70,8 +70,8 @@ namespace detail {
 
 bool anomaly_flag() { return anomaly; }
 
-void check_finite(const Tensor& t, const char* op, Phase phase, const Site& site, const VariableList& inputs,
-                  const char* what) {
+void check_finite(const Tensor& t, const char* op, Phase phase, const Site& site, const Origin* origin,
+                  const VariableList& inputs, const char* what) {
   if (!t.defined() || !is_floating(t.dtype())) return;
   std::size_t bad = t.numel();
   bool nan = false;
@@ -91,7 +91,7 @@ void check_finite(const Tensor& t, const char* op, Phase phase, const Site& site
   throw AnomalyError(std::string("anomaly: '") + op + "' produced " + (nan ? "NaN" : "Inf") + " in its " +
                      phase_name(phase) + " (" + what + " " + dtype_name(t.dtype()) + " " +
                      to_string(t.shape()) + ", element " + std::to_string(bad) + "; inputs " + shapes +
-                     ") at " + to_string(site) + ", where the op was applied");
+                     ") at " + describe_site(site, origin) + ", where the op was applied");
 }
 
 namespace {
@@ -108,13 +108,13 @@ Variable apply_observed(const char* op, VariableList&& inputs, const Site& site,
   const auto t0 = std::chrono::steady_clock::now();
   Tensor out = forward();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (anomaly) check_finite(out, op, Phase::Forward, site, inputs, "output");
+  if (anomaly) check_finite(out, op, Phase::Forward, site, current_origin(), inputs, "output");
   const Shape shape = out.shape();
   const Dtype dtype = out.dtype();
   const std::size_t bytes = out.nbytes();
   Variable y = record(op, std::move(inputs), site, std::move(out), std::move(backward), std::move(saved));
   if (function_hook_count.load(std::memory_order_relaxed) > 0)
-    emit({op, Phase::Forward, site, seconds, bytes, shape, dtype});
+    emit({op, Phase::Forward, site, current_origin(), seconds, bytes, shape, dtype});
   return y;
 }
 

@@ -27,10 +27,11 @@ const char* phase_name(Phase p);  // "forward" / "backward"
 struct OpEvent {
   const char* op;
   Phase phase;
-  Site site;           // the user line that applied the op
-  double seconds;      // wall time of the kernel (forward) or of the backward formula
-  std::size_t bytes;   // bytes of the result (forward) or of the input gradients (backward)
-  Shape output_shape;  // the op's output shape
+  Site site;             // the line that applied the op (a library line inside modules)
+  const Origin* origin;  // the module and user line (autograd/origin.hpp); nullptr outside modules
+  double seconds;        // wall time of the kernel (forward) or of the backward formula
+  std::size_t bytes;     // bytes of the result (forward) or of the input gradients (backward)
+  Shape output_shape;    // the op's output shape
   Dtype dtype;
 };
 
@@ -73,8 +74,8 @@ class BackwardScope {
   static bool active();
 };
 // Throws AnomalyError when t holds a NaN or Inf.
-void check_finite(const Tensor& t, const char* op, Phase phase, const Site& site, const VariableList& inputs,
-                  const char* what);
+void check_finite(const Tensor& t, const char* op, Phase phase, const Site& site, const Origin* origin,
+                  const VariableList& inputs, const char* what);
 
 // apply() when observing: times the forward, checks it, records, emits.
 Variable apply_observed(const char* op, VariableList&& inputs, const Site& site,

@@ -27,6 +27,7 @@ Variable::Variable(Tensor data, bool requires_grad, const Site& site)
   impl_->data = std::move(data);
   impl_->requires_grad = requires_grad;
   impl_->site = site;
+  impl_->origin = current_origin();
 }
 
 const Tensor& Variable::data() const { return checked(impl_.get(), "data").data; }
@@ -87,6 +88,13 @@ Site Variable::site() const {
   auto& impl = checked(impl_.get(), "site");
   return impl.creator ? impl.creator->site() : impl.site;
 }
+
+const Origin* Variable::origin() const {
+  auto& impl = checked(impl_.get(), "origin");
+  return impl.creator ? impl.creator->origin() : impl.origin;
+}
+
+std::string Variable::where() const { return describe_site(site(), origin()); }
 
 void Variable::register_hook(GradHook hook) {
   auto& impl = checked(impl_.get(), "register_hook");

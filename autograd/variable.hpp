@@ -23,6 +23,7 @@ namespace tsumiki {
 class Function;
 class Variable;
 struct VariableImpl;
+struct Origin;
 
 struct BackwardOptions {
   bool retain_graph = false;  // keep what functions saved, so backward can run through the graph again
@@ -65,6 +66,10 @@ class Variable {
 
   // Where this Variable was made: the creator's site, or the leaf's constructor call.
   Site site() const;
+  // The module and user line the Variable came from (autograd/origin.hpp); nullptr outside modules.
+  const Origin* origin() const;
+  // For messages: the user's line, and inside a module its path and the library's line.
+  std::string where() const;
 
   // Called with this Variable's gradient once backward has summed it; may return a replacement (or an
   // undefined Variable to keep it). Hooks run in registration order, in backward() and grad() alike.

@@ -45,7 +45,7 @@ Sequential& Sequential::add(const std::string& name, std::shared_ptr<Module> m) 
 
 Variable Sequential::forward(const Variable& x) {
   Variable h = x;
-  for (const auto& [name, m] : children()) h = m->forward(h);
+  for (const auto& [name, m] : children()) h = (*m)(h);
   return h;
 }
 

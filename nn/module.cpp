@@ -1,8 +1,78 @@
 #include "module.hpp"
 
 #include <sstream>
+#include <utility>
+
+#include "../autograd/origin.hpp"
 
 namespace tsumiki::nn {
+
+namespace {
+thread_local const Module* calling = nullptr;  // the module whose forward runs now on this thread
+}  // namespace
+
+Variable Module::operator()(const Variable& x, const Site& site) {
+  const Origin* outer = current_origin();
+  std::string path;
+  Site user = site;
+  if (calling && outer && !outer->backward_of) {  // called from a module's forward: extend its path
+    user = outer->user_site;
+    const std::string* own = calling->child_name(this);
+    const std::string part = own ? *own : type_name();  // an unregistered helper module: its type
+    path = outer->module_path.empty() ? part : outer->module_path + "." + part;
+  } else {  // the outermost module of this call
+    path = name_;
+    if (!paths_named_) name_parameters_by_path();
+  }
+  const detail::OriginScope scope(path, type_name(), user);
+  struct Calling {
+    const Module* previous;
+    explicit Calling(const Module* m) : previous(std::exchange(calling, m)) {}
+    ~Calling() { calling = previous; }
+    Calling(const Calling&) = delete;
+    Calling& operator=(const Calling&) = delete;
+  } frame(this);
+  try {
+    return forward(x);
+  } catch (const Error& e) {
+    if (e.located()) throw;
+    throw Error(
+        std::string(e.what()) + " (at " + to_string(user) + " in " + module_label(*scope.origin()) + ")",
+        Error::Located{});
+  }
+}
+
+std::string Module::type_name() const {
+  const std::string d = describe();
+  return d.substr(0, d.find('('));
+}
+
+Module& Module::name(std::string name) {
+  if (name.find('.') != std::string::npos) throw Error("Module::name: '" + name + "' must contain no '.'");
+  name_ = std::move(name);
+  return *this;
+}
+
+const std::string* Module::child_name(const Module* child) const {
+  for (const auto& [n, m] : children_)
+    if (m.get() == child) return &n;
+  return nullptr;
+}
+
+// Parameters and buffers that still carry their registered name or a shorter path (or none) take their path
+// from this root; names a user gave are kept.
+void Module::name_parameters_by_path() {
+  for (const bool buffers : {false, true}) {
+    std::vector<std::pair<std::string, Variable>> all;
+    collect("", all, buffers);
+    for (auto& [path, v] : all) {
+      const std::string& n = v.name();
+      const bool registered = path == n || (path.size() > n.size() && path.ends_with("." + n));
+      if (n.empty() || registered) v.name(path);
+    }
+  }
+  paths_named_ = true;
+}
 
 void Module::check_name(const std::string& name) const {
   if (name.empty() || name.find('.') != std::string::npos)
@@ -23,6 +93,7 @@ Variable Module::register_parameter(const std::string& name, Variable v) {
   v.requires_grad(true);
   if (v.name().empty()) v.name(name);
   params_.emplace_back(name, v);
+  paths_named_ = false;
   return v;
 }
 
@@ -33,6 +104,7 @@ Variable Module::register_buffer(const std::string& name, Variable v) {
     throw Error("Module::register_buffer: '" + name + "' requires grad (register it as a parameter)");
   if (v.name().empty()) v.name(name);
   buffers_.emplace_back(name, v);
+  paths_named_ = false;
   return v;
 }
 
@@ -40,6 +112,7 @@ void Module::add_child(const std::string& name, std::shared_ptr<Module> m) {
   check_name(name);
   if (!m) throw Error("Module::register_module: '" + name + "' is null");
   children_.emplace_back(name, std::move(m));
+  paths_named_ = false;
 }
 
 void Module::collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out,

@@ -8,6 +8,11 @@
 //   };
 //
 // named_parameters() walks the tree: "fc1.W", "fc1.b", ... Modules have no backward of their own.
+//
+// Call modules as m(x), not m.forward(x): the call records, for every op its forward applies, the module's
+// path and type and the user's line that called the outermost module (autograd/origin.hpp), so graphs,
+// anomaly errors and the profiler speak of "main.cpp:42 in fc2 (Linear)". A shape error raised inside a
+// module names the same. The first call of a root module also names its parameters by path ("fc2.W").
 #pragma once
 
 #include <memory>
@@ -27,9 +32,15 @@ class Module {
   Module& operator=(const Module&) = delete;
 
   virtual Variable forward(const Variable& x) = 0;
-  Variable operator()(const Variable& x) { return forward(x); }
+  Variable operator()(const Variable& x, const Site& site = Site::current());
   // The type shown by summary(), e.g. "Linear(784 -> 100)".
   virtual std::string describe() const { return "Module"; }
+  std::string type_name() const;  // describe() up to its first '(': "Linear"
+
+  // A root module's name starts its children's paths ("net" gives "net.fc2"); unnamed, paths start at the
+  // children ("fc2").
+  const std::string& name() const { return name_; }
+  Module& name(std::string name);
 
   std::vector<std::pair<std::string, Variable>> named_parameters() const;
   std::vector<Variable> parameters() const;
@@ -64,11 +75,15 @@ class Module {
   void collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out,
                bool buffers = false) const;
   void summarize(const std::string& prefix, std::string& out) const;
+  const std::string* child_name(const Module* child) const;
+  void name_parameters_by_path();
 
   std::vector<std::pair<std::string, Variable>> params_;
   std::vector<std::pair<std::string, Variable>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
+  std::string name_;
+  bool paths_named_ = false;  // parameters named by path since the last registration
 };
 
 }  // namespace tsumiki::nn

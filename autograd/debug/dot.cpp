@@ -25,7 +25,8 @@ class DotWriter {
  public:
   explicit DotWriter(const DotOptions& o) : o_(o) {}
 
-  std::string var(const Variable& v) {
+  // `into`: the text that declares the node (a module's cluster, or the graph's body).
+  std::string var(const Variable& v, std::ostringstream* into = nullptr) {
     auto it = vars_.find(v.impl());
     if (it != vars_.end()) return it->second;
     std::string id = "v" + std::to_string(vars_.size());
@@ -39,32 +40,50 @@ class DotWriter {
       label += "\\n[" + vals.str() + "]";
     }
     const char* color = v.creator() ? "orange" : (v.requires_grad() ? "lightgreen" : "lightgrey");
-    body_ << "  " << id << " [label=\"" << label << "\", color=" << color << ", style=filled]\n";
+    (into ? *into : body_) << "  " << id << " [label=\"" << label << "\", color=" << color
+                           << ", style=filled]\n";
     return id;
   }
 
   void function(const Function* f, std::size_t n) {
     const std::string id = "f" + std::to_string(n);
     std::string label = f->op();
-    if (o_.show_sites) label += "\\n" + escape(to_string(f->site()));
-    body_ << "  " << id << " [label=\"" << label << "\", color=lightblue, style=filled, shape=box]\n";
+    const Origin* origin = f->origin();
+    const bool in_module = origin && !origin->module_type.empty();
+    if (o_.show_sites)
+      label += "\\n" + escape(in_module ? to_string(origin->user_site) + ", via " + to_string(f->site())
+                                        : describe_site(f->site(), origin));
+    // One cluster per module (its label, "fc2 (Linear)"): the op and the value it made.
+    std::ostringstream& into = in_module ? clusters_[module_label(*origin)] : body_;
+    into << "  " << id << " [label=\"" << label << "\", color=lightblue, style=filled, shape=box]\n";
     const Variable out = f->output();
-    if (out.defined()) body_ << "  " << id << " -> " << var(out) << "\n";
+    if (out.defined()) {
+      const std::string v = var(out, &into);
+      body_ << "  " << id << " -> " << v << "\n";
+    }
     if (f->released()) return;
-    for (std::size_t i = 0; i < f->num_inputs(); ++i)
-      body_ << "  " << var(f->input(i)) << " -> " << id << "\n";
+    for (std::size_t i = 0; i < f->num_inputs(); ++i) {
+      const std::string v = var(f->input(i));  // declares the input first, then the edge
+      body_ << "  " << v << " -> " << id << "\n";
+    }
   }
 
   std::string str() const {
     std::string head = "digraph g {\n";
     if (!o_.title.empty()) head += "  label=\"" + escape(o_.title) + "\"\n  labelloc=t\n";
-    return head + body_.str() + "}\n";
+    std::string clusters;
+    std::size_t k = 0;
+    for (const auto& [label, nodes] : clusters_)
+      clusters += "  subgraph cluster_" + std::to_string(k++) + " {\n  label=\"" + escape(label) +
+                  "\"\n  style=rounded\n" + nodes.str() + "  }\n";
+    return head + clusters + body_.str() + "}\n";
   }
 
  private:
   const DotOptions& o_;
   std::map<const void*, std::string> vars_;
   std::ostringstream body_;
+  std::map<std::string, std::ostringstream> clusters_;
 };
 
 }  // namespace

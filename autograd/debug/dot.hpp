@@ -9,10 +9,10 @@
 namespace tsumiki {
 
 struct DotOptions {
-  bool show_values = false;     // print the values of Variables with at most max_values elements
+  bool show_values = false;  // print the values of Variables with at most max_values elements
   std::size_t max_values = 6;
-  bool show_sites = true;       // file:line under each op
-  std::string title;            // graph label
+  bool show_sites = true;  // file:line under each op
+  std::string title;       // graph label
 };
 
 std::string to_dot(const Variable& root, const DotOptions& options = {});

@@ -28,7 +28,7 @@ std::ostream& operator<<(std::ostream& os, const Variable& v) {
     os << ", creator=" << v.creator()->op();
   else
     os << ", leaf";
-  os << ", at " << to_string(v.site());
+  os << ", at " << v.where();
   if (v.requires_grad()) os << ", requires_grad";
   os << ", grad=" << (v.grad().defined() ? "yes" : "none") << ")\n" << v.data();
   return os;
@@ -42,8 +42,8 @@ std::string graph_string(const Variable& root) {
   std::map<const Function*, std::size_t> id;
   for (std::size_t i = 0; i < fns.size(); ++i) id[fns[i]] = fns.size() - i;
   for (const Function* f : fns) {
-    os << "#" << id[f] << " " << f->op() << " [gen " << f->generation() << "] at " << to_string(f->site())
-       << " -> " << dtype_name(f->output_dtype()) << " " << to_string(f->output_shape());
+    os << "#" << id[f] << " " << f->op() << " [gen " << f->generation() << "] at " << f->where() << " -> "
+       << dtype_name(f->output_dtype()) << " " << to_string(f->output_shape());
     const Variable out = f->output();
     if (out.defined() && !out.name().empty()) os << " '" << out.name() << "'";
     if (out.defined() && out.grad().defined()) os << " (grad retained)";
@@ -60,7 +60,7 @@ std::string graph_string(const Variable& root) {
       else
         os << (x.requires_grad() ? "leaf" : "constant");
       os << " " << describe(x);
-      if (!x.creator()) os << " from " << to_string(x.site());
+      if (!x.creator()) os << " from " << x.where();
       if (x.grad().defined()) os << ", grad present";
       os << "\n";
     }

@@ -13,10 +13,12 @@ struct BackwardStepper::State {
 BackwardStepper::BackwardStepper(const Variable& output, const BackwardOptions& options)
     : BackwardStepper(output, Variable(), options) {}
 
-BackwardStepper::BackwardStepper(const Variable& output, const Variable& grad_output, const BackwardOptions& o)
-    : s_(new State{BackwardPass({output}, {grad_output}, nullptr, o.retain_graph || o.create_graph, o.create_graph),
-                   {},
-                   false}) {}
+BackwardStepper::BackwardStepper(const Variable& output, const Variable& grad_output,
+                                 const BackwardOptions& o)
+    : s_(new State{
+          BackwardPass({output}, {grad_output}, nullptr, o.retain_graph || o.create_graph, o.create_graph),
+          {},
+          false}) {}
 
 BackwardStepper::~BackwardStepper() = default;
 

@@ -4,7 +4,7 @@
 //
 //   BackwardStepper step(loss);
 //   while (step.next())
-//     std::cout << step.function()->op() << " at " << to_string(step.function()->site()) << ": |gy| = "
+//     std::cout << step.function()->op() << " at " << step.function()->where() << ": |gy| = "
 //               << step.output_grad() << "\n";
 #pragma once
 

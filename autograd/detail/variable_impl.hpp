@@ -15,7 +15,8 @@ struct VariableImpl {
   Variable grad;
   std::shared_ptr<Function> creator;
   std::string name;
-  Site site;  // the leaf's constructor call (non-leaves use creator->site())
+  Site site;                       // the leaf's constructor call (non-leaves use creator->site())
+  const Origin* origin = nullptr;  // the leaf's module and user line (non-leaves use creator->origin())
   std::vector<Variable::GradHook> hooks;
   bool requires_grad = false;
   bool retains_grad = false;
