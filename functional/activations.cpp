@@ -21,7 +21,7 @@ Variable finite_max(const Variable& x, const Axes& axes, const Site& site) {
       if (std::isinf(p[i])) p[i] = 0;
     return 0;
   });
-  return Variable(std::move(m));
+  return Variable(std::move(m), false, site);
 }
 }  // namespace
 

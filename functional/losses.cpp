@@ -58,7 +58,8 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
     }
     const Variable picked = take(reshape(log_softmax(logits, -1, site), Shape{n * c}, site),
                                  from_vector<std::int64_t>(flat, Shape{n}), 0, site);
-    return div(neg(sum(picked, {}, false, site), site), scalar_like(static_cast<double>(n), logits), site);
+    return div(neg(sum(picked, {}, false, site), site), scalar_like(static_cast<double>(n), logits, site),
+               site);
   } else {
     detail::check_pair("softmax_cross_entropy", logits, target, site);
     if (target.shape() != logits.shape())
@@ -69,7 +70,7 @@ Variable softmax_cross_entropy(const Variable& logits, const Variable& target, c
     t = target;
   }
   const Variable total = sum(mul(t, log_softmax(logits, -1, site), site), {}, false, site);
-  return div(neg(total, site), scalar_like(static_cast<double>(n), logits), site);
+  return div(neg(total, site), scalar_like(static_cast<double>(n), logits, site), site);
 }
 
 Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& site) {
@@ -86,7 +87,7 @@ Variable binary_cross_entropy(const Variable& p, const Variable& t, const Site& 
   }
   const double eps = p.dtype() == Dtype::Float32 ? 1e-7 : 1e-12;
   const Variable pc = clip(p, eps, 1 - eps, site);
-  const Variable one = scalar_like(1, p);
+  const Variable one = scalar_like(1, p, site);
   const Variable ll =
       add(mul(t, log(pc, site), site), mul(sub(one, t, site), log(sub(one, pc, site), site), site), site);
   return neg(mean(ll, {}, false, site), site);

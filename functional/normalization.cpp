@@ -47,7 +47,7 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
   Axes axes{0};
   for (std::size_t d = 2; d < x.ndim(); ++d) axes.push_back(static_cast<int>(d));
   const std::size_t count = x.numel() / x.shape()[1];  // values per channel
-  const Variable eps = scalar_like(o.eps, x);
+  const Variable eps = scalar_like(o.eps, x, site);
 
   Variable xhat;
   if (o.training || !running_mean.defined()) {
@@ -63,9 +63,9 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
     if (running_mean.defined() && o.training) {
       NoGradGuard no_grad;
       const Shape c{x.shape()[1]};
-      const Variable m = scalar_like(o.momentum, x), keep = scalar_like(1 - o.momentum, x);
+      const Variable m = scalar_like(o.momentum, x, site), keep = scalar_like(1 - o.momentum, x, site);
       const Variable unbiased =
-          mul(reshape(var.detach(), c), scalar_like(double(count) / double(count - 1), x));
+          mul(reshape(var.detach(), c), scalar_like(double(count) / double(count - 1), x, site));
       Variable rm = running_mean, rv = running_var;  // handles: the caller's buffers change in place
       rm.set_data(add(mul(rm.detach(), keep), mul(reshape(mu.detach(), c), m)).data());
       rv.set_data(add(mul(rv.detach(), keep), mul(unbiased, m)).data());
@@ -94,7 +94,7 @@ Variable local_response_norm(const Variable& x, std::size_t size, double alpha, 
   auto zeros_of = [&](std::size_t channels) {
     Shape s = x.shape();
     s[1] = channels;
-    return Variable(zeros(s, x.dtype()));
+    return Variable(zeros(s, x.dtype()), false, site);
   };
   std::vector<Variable> parts;
   if (size / 2 > 0) parts.push_back(zeros_of(size / 2));
@@ -105,8 +105,8 @@ Variable local_response_norm(const Variable& x, std::size_t size, double alpha, 
   for (std::size_t j = 1; j < size; ++j)
     s = add(s, slice(padded, 1, static_cast<std::int64_t>(j), static_cast<std::int64_t>(j + c), 1, site),
             site);
-  const Variable scale =
-      add(scalar_like(k, x), mul(s, scalar_like(alpha / static_cast<double>(size), x), site), site);
+  const Variable scale = add(scalar_like(k, x, site),
+                             mul(s, scalar_like(alpha / static_cast<double>(size), x, site), site), site);
   return div(x, pow(scale, beta, site), site);
 }
 

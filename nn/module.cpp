@@ -1,6 +1,11 @@
 #include "module.hpp"
 
+#include <cxxabi.h>
+
+#include <cstdlib>
+#include <memory>
 #include <sstream>
+#include <typeinfo>
 #include <utility>
 
 #include "../autograd/origin.hpp"
@@ -42,9 +47,17 @@ Variable Module::operator()(const Variable& x, const Site& site) {
   }
 }
 
+// A module that does not override describe() is named by its C++ class ("Net" for a user's struct Net).
 std::string Module::type_name() const {
   const std::string d = describe();
-  return d.substr(0, d.find('('));
+  if (d != "Module") return d.substr(0, d.find('('));
+  int status = 0;
+  const std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(typeid(*this).name(), nullptr, nullptr, &status), std::free);
+  if (status != 0 || !name) return d;
+  std::string full = name.get();
+  const auto colon = full.rfind("::");
+  return colon == std::string::npos ? full : full.substr(colon + 2);
 }
 
 Module& Module::name(std::string name) {

@@ -35,7 +35,8 @@ class Module {
   Variable operator()(const Variable& x, const Site& site = Site::current());
   // The type shown by summary(), e.g. "Linear(784 -> 100)".
   virtual std::string describe() const { return "Module"; }
-  std::string type_name() const;  // describe() up to its first '(': "Linear"
+  // describe() up to its first '(' ("Linear"); without a describe() of its own, the class name ("Net").
+  std::string type_name() const;
 
   // A root module's name starts its children's paths ("net" gives "net.fc2"); unnamed, paths start at the
   // children ("fc2").

@@ -223,3 +223,30 @@ TEST(Origin, AScopeOnOneThreadIsNotSeenOnAnother) {
   ASSERT_NE(seen_inside, nullptr);
   EXPECT_EQ(probe->other, nullptr);
 }
+
+TEST(Origin, ConstantsTheLibraryMakesCarryTheUsersLine) {
+  const Variable x(from_vector<double>({1.0, 2.0}), true);
+  const int line = __LINE__ + 1;
+  const Variable y = x / 4.0;  // the 4 becomes a 0-d constant
+  EXPECT_EQ(to_string(y.creator()->input(1).site()), here(line));
+  const Variable m = mean(x);  // mean divides by a count constant
+  EXPECT_EQ(m.creator()->input(1).site().line(), static_cast<std::uint_least32_t>(line + 2));
+}
+
+namespace {
+struct PlainNet : nn::Module {  // no describe(): named by its class
+  std::shared_ptr<nn::Linear> fc = register_module("fc", std::make_shared<nn::Linear>(2, 2));
+  Variable forward(const Variable& x) override { return relu((*fc)(x)); }
+};
+}  // namespace
+
+TEST(Origin, AModuleWithoutDescribeIsNamedByItsClass) {
+  PlainNet net;
+  EXPECT_EQ(net.type_name(), "PlainNet");
+  const Variable y = net(Variable(randn(Shape{1, 2})));
+  EXPECT_EQ(module_label(*y.creator()->origin()), "PlainNet");  // the root's own op: its type
+  net.name("model");
+  const Variable z = net(Variable(randn(Shape{1, 2})));
+  EXPECT_EQ(module_label(*z.creator()->origin()), "model (PlainNet)");
+  EXPECT_EQ(module_label(*z.creator()->input(0).creator()->origin()), "model.fc (Linear)");
+}

@@ -67,8 +67,10 @@ std::string table(const char* first_column, const std::map<std::string, OpProfil
 std::string OpProfiler::report() const {
   std::string out = table("op", stats());
   const auto modules = module_stats();
-  if (modules.size() > 1 || (modules.size() == 1 && modules.begin()->first != "(no module)"))
-    out += "\n" + table("module", modules);
+  if (modules.size() > 1 || (modules.size() == 1 && modules.begin()->first != "(no module)")) {
+    out += '\n';
+    out += table("module", modules);
+  }
   return out;
 }
 

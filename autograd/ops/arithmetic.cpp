@@ -105,13 +105,13 @@ Variable pow(const Variable& x, double c, const Site& site) {
 
 Variable square(const Variable& x, const Site& site) { return pow(x, 2.0, site); }
 
-Variable scalar_like(double value, const Variable& like) {
-  return Variable(scalar_tensor(value, like.defined() ? like.dtype() : Dtype::Float32));
+Variable scalar_like(double value, const Variable& like, const Site& site) {
+  return Variable(scalar_tensor(value, like.defined() ? like.dtype() : Dtype::Float32), false, site);
 }
 
 namespace {
 Variable operand(const Operand& o, const Operand& other) {
-  return o.var.defined() ? o.var : scalar_like(o.value, other.var);
+  return o.var.defined() ? o.var : scalar_like(o.value, other.var, o.site);
 }
 }  // namespace
 

@@ -31,7 +31,7 @@ Variable operator-(const Operand& a, const Operand& b);
 Variable operator*(const Operand& a, const Operand& b);
 Variable operator/(const Operand& a, const Operand& b);
 Variable operator-(const Operand& x);
-// A scalar as a 0-d constant of `like`'s dtype.
-Variable scalar_like(double value, const Variable& like);
+// A scalar as a 0-d constant of `like`'s dtype, made at `site` (the line of the op it serves).
+Variable scalar_like(double value, const Variable& like, const Site& site = Site::current());
 
 }  // namespace tsumiki

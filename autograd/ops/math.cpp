@@ -27,7 +27,7 @@ Variable unary_op(const char* op, const Variable& x, const Site& site, F formula
 Variable compare(const char* op, Binary kind, const Variable& a, const Variable& b, const Site& site) {
   detail::check_pair(op, a, b, site);
   const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), op, site);
-  return Variable(kernels::binary(kind, a.data(), b.data(), shape));
+  return Variable(kernels::binary(kind, a.data(), b.data(), shape), false, site);
 }
 }  // namespace
 
@@ -187,7 +187,8 @@ Variable where(const Variable& cond, const Variable& a, const Variable& b, const
 
 Variable sign(const Variable& x, const Site& site) {
   detail::check_floating("sign", x, site);
-  return Variable(kernels::map(x.data(), "sign", [](auto a) { return decltype(a)((a > 0) - (a < 0)); }));
+  return Variable(kernels::map(x.data(), "sign", [](auto a) { return decltype(a)((a > 0) - (a < 0)); }),
+                  false, site);
 }
 Variable greater(const Variable& a, const Variable& b, const Site& site) {
   return compare("greater", Binary::Greater, a, b, site);

@@ -27,7 +27,7 @@ Variable mean(const Variable& x, const Axes& axes, bool keepdims, const Site& si
   std::size_t count = 1;
   for (auto a : detail::normalize_axes("mean", axes, x.ndim(), site)) count *= x.shape()[a];
   if (count == 0) fail("mean", "mean over an empty selection of shape " + to_string(x.shape()), site);
-  return div(sum(x, axes, keepdims, site), scalar_like(static_cast<double>(count), x), site);
+  return div(sum(x, axes, keepdims, site), scalar_like(static_cast<double>(count), x, site), site);
 }
 
 namespace {
