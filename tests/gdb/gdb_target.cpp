@@ -1,8 +1,8 @@
 // A tiny program for the gdb pretty-printer test (tests/gdb/run_gdb_test.cmake): gdb breaks in inspect()
-// and prints Variables, their creator Function, Tensors and a Shape with autograd/debug/gdb printers.
+// and prints Variables, their creator Function, Tensors and a Shape with autograd/debug/gdb printers. It includes
+// only the public header: the library carries the debug information of its node types (CMakeLists.txt).
 #include <cstdio>
 #include <tsumiki.hpp>
-#include <tsumiki/autograd/detail/variable_impl.hpp>  // debug info for VariableImpl (the library is built without -g)
 
 // gdb breaks here; noinline plus the asm barrier keep a real frame with `v` in it.
 __attribute__((noinline)) void inspect(const tsumiki::Variable& v) {
