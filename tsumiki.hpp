@@ -9,6 +9,7 @@
 
 #include "autograd/apply.hpp"
 #include "autograd/debug/dot.hpp"
+#include "autograd/debug/html.hpp"
 #include "autograd/debug/print.hpp"
 #include "autograd/debug/profiler.hpp"
 #include "autograd/debug/stepper.hpp"
