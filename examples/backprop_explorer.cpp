@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
   price.name("price");
   save_html(price, out + "/shopping.html", {.title = "Buying apples and oranges (chapter 5)"});
   std::printf("price %.1f; wrote %s/shopping.html\n", price.item(), out.c_str());
+  // Tsumiki's own gradients, for comparing with what the page shows after its last step.
+  price.backward();
+  for (const Variable& v : {apple, apple_num, orange, orange_num, tax})
+    std::printf("grad %s %.5g\n", v.name().c_str(), v.grad().item());
 
   manual_seed(0);
   nn::Sequential net;
