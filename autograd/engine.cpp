@@ -41,6 +41,16 @@ Variable root_grad(const Variable& y, const Variable* given, const char* caller)
 }
 }  // namespace
 
+// A leaf's gradient that the pass made for it alone (not a Variable the user handed in or one shared with
+// another leaf) is labelled with the leaf's own site and module, so printing W.grad() names where W was
+// made, not the backward formula's line in the library.
+void BackwardPass::adopt(Variable& g, const VariableImpl& owner) {
+  VariableImpl* impl = g.impl_.get();
+  if (!impl || impl->creator || g.impl_.use_count() != 1) return;
+  impl->site = owner.site;
+  impl->origin = owner.origin;
+}
+
 bool BackwardPass::later(const Entry& a, const Entry& b) {
   return a.generation != b.generation ? a.generation < b.generation : a.order > b.order;
 }
@@ -213,11 +223,12 @@ std::vector<Variable> BackwardPass::finish() {
       if (!pending.defined()) continue;
       const int r = requested(x.get());
       if (x->creator && r < 0) continue;  // an intermediate whose creator never ran (cannot happen once done)
-      const Variable g = x->hooks.empty() ? pending : apply_hooks(*x, pending);
+      Variable g = x->hooks.empty() ? std::move(pending) : apply_hooks(*x, pending);
       if (inputs_) {
-        if (r >= 0) results_[r] = g;
+        if (r >= 0) results_[r] = std::move(g);
       } else if (x->requires_grad) {
-        x->grad = x->grad.defined() ? add(x->grad, g) : g;
+        x->grad = x->grad.defined() ? add(x->grad, g) : std::move(g);
+        adopt(x->grad, *x);
       }
     }
   } catch (...) {

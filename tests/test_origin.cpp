@@ -250,3 +250,18 @@ TEST(Origin, AModuleWithoutDescribeIsNamedByItsClass) {
   EXPECT_EQ(module_label(*z.creator()->origin()), "model (PlainNet)");
   EXPECT_EQ(module_label(*z.creator()->input(0).creator()->origin()), "model.fc (Linear)");
 }
+
+TEST(Origin, ALeafsGradientNamesWhereTheLeafWasMade) {
+  const int line = __LINE__ + 1;
+  const Variable a(from_vector<double>({1, 2}), true);
+  const Variable y = sum(a * a) + sum(a);  // two contributions: the engine sums them
+  y.backward();
+  EXPECT_EQ(a.grad().where(), here(line));  // not the backward formula's or the engine's library line
+  // A gradient the user handed in keeps its own record.
+  const Variable b(from_vector<double>({1, 2}), true);
+  const Variable given(from_vector<double>({1, 1}));
+  const int line2 = __LINE__ - 1;
+  b.backward(given);
+  EXPECT_EQ(b.grad().impl(), given.impl());
+  EXPECT_EQ(b.grad().where(), here(line2));
+}

@@ -60,6 +60,7 @@ class BackwardPass {
   void accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g);
   int requested(const VariableImpl* x) const;
   static Variable apply_hooks(VariableImpl& x, Variable g);
+  static void adopt(Variable& g, const VariableImpl& owner);
   void clear();
 
   const std::vector<Variable>* inputs_;
