@@ -39,8 +39,8 @@ void save_checkpoint(const std::string& path, const Module& model, const optim::
   if (optimizer) {
     const auto names = optimizer_names(model, *optimizer);
     for (auto& [key, t] : optimizer->state_dict()) {
-      if (key == "step") {
-        entries.emplace_back("optim.step", t);
+      if (key == "step" || key.rfind("rule.", 0) == 0) {  // "optim.step", "optim.rule.Adam"
+        entries.emplace_back("optim." + key, t);
         continue;
       }
       const auto dot = key.find('.');
@@ -80,8 +80,17 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
         expected.push_back({"optim." + names[i] + "." + slot,
                             {optimizer->params()[i].data(), std::to_string(i) + "." + slot}});
   }
+  // The optimizer's rule, when the file records it (files written before rules were recorded do not): Adam's
+  // state given to Momentum is refused here, naming both, before any slot is compared.
+  const std::string rule = optimizer ? std::string("optim.rule.") + optimizer->name() : std::string();
+  if (optimizer)
+    for (const auto& name : file_names)
+      if (name.rfind("optim.rule.", 0) == 0 && name != rule)
+        throw Error("load_checkpoint: '" + path + "' holds the state of the " +
+                    detail::printable(name.substr(11)) + " rule, and the optimizer given is " +
+                    optimizer->name() + "; one rule's state means nothing to another");
   const auto is_expected = [&](const std::string& name) {
-    if (optimizer && name == "optim.step") return true;
+    if (optimizer && (name == "optim.step" || name == rule)) return true;
     return std::any_of(expected.begin(), expected.end(), [&](const auto& e) { return e.first == name; });
   };
 

@@ -6,7 +6,10 @@
 namespace tsumiki::optim {
 
 Momentum::Momentum(std::vector<Variable> params, const MomentumOptions& o)
-    : Optimizer(std::move(params), o.lr, "Momentum"), momentum_(o.momentum) {}
+    : Momentum(std::move(params), o, "Momentum") {}
+
+Momentum::Momentum(std::vector<Variable> params, const MomentumOptions& o, const char* name)
+    : Optimizer(std::move(params), o.lr, name), momentum_(o.momentum) {}
 
 void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
   detail::update_elements(
@@ -22,7 +25,8 @@ void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
       slot(i, "v"));
 }
 
-Nesterov::Nesterov(std::vector<Variable> params, const MomentumOptions& o) : Momentum(std::move(params), o) {}
+Nesterov::Nesterov(std::vector<Variable> params, const MomentumOptions& o)
+    : Momentum(std::move(params), o, "Nesterov") {}
 
 void Nesterov::update(std::size_t i, Tensor& p, const Tensor& g) {
   detail::update_elements(

@@ -75,6 +75,7 @@ void Optimizer::step() {
 NamedTensors Optimizer::state_dict() const {
   NamedTensors out;
   out.emplace_back("step", scalar_tensor(static_cast<double>(steps_), Dtype::Int64));
+  out.emplace_back(std::string("rule.") + name_, scalar_tensor(1, Dtype::Int64));
   if (steps_ == 0) return out;
   const auto slots = slot_names();
   for (std::size_t i = 0; i < state_.size(); ++i)
@@ -88,10 +89,17 @@ NamedTensors Optimizer::state_dict() const {
 }
 
 void Optimizer::load_state_dict(const NamedTensors& state) {
+  // The rule first: another rule's slots may share names and shapes with this one's (Momentum's v and
+  // Adam's v) and would load without a word.
+  for (const auto& [key, t] : state)
+    if (key.rfind("rule.", 0) == 0 && key != std::string("rule.") + name_)
+      throw Error(std::string(name_) + "::load_state_dict: the state was written by " + key.substr(5) +
+                  ", and this optimizer is " + name_ + "; one rule's state means nothing to another");
   std::vector<NamedTensors> loaded(params_.size());
   std::size_t steps = 0;
   bool has_step = false;
   for (const auto& [key, t] : state) {
+    if (key.rfind("rule.", 0) == 0) continue;
     if (key == "step") {
       if (t.dtype() != Dtype::Int64 || t.numel() != 1 || t.data<std::int64_t>()[0] < 0)
         throw Error(std::string(name_) + "::load_state_dict: 'step' must be one non-negative int64, got " +

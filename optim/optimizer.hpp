@@ -38,12 +38,15 @@ class Optimizer {
 
   // The per-parameter state this rule keeps (Adam: "m", "v"; SGD: none).
   virtual std::vector<std::string> slot_names() const { return {}; }
-  // Per-parameter state as "<param index>.<slot>" plus "step", for checkpoints. After the first step every
+  // Per-parameter state as "<param index>.<slot>", plus "step" and "rule.<name()>" (the rule that made it; an
+  // entry holds a tensor, so the rule's name is in the key), for checkpoints. After the first step every
   // parameter has every slot (zeros for one that has not been updated yet).
   NamedTensors state_dict() const;
-  // Restores state_dict(); checks every slot's name, shape and dtype against this optimizer's parameters and
-  // changes nothing unless all match. Once step > 0 every parameter must have every slot of slot_names(): a
-  // missing one would silently restart from zeros (Adam's v dropped makes the resumed loss jump).
+  // Restores state_dict(); checks the rule (Adam's state refused by Momentum, naming both) and every slot's
+  // name, shape and dtype against this optimizer's parameters, and changes nothing unless all match. Once
+  // step > 0 every parameter must have every slot of slot_names(): a missing one would silently restart from
+  // zeros (Adam's v dropped makes the resumed loss jump). State without a "rule." entry (written before rules
+  // were recorded) is checked by its slots alone.
   void load_state_dict(const NamedTensors& state);
 
  protected:

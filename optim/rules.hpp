@@ -27,6 +27,7 @@ class Momentum : public Optimizer {
   explicit Momentum(std::vector<Variable> params, const MomentumOptions& o = {});
 
  protected:
+  Momentum(std::vector<Variable> params, const MomentumOptions& o, const char* name);  // for Nesterov
   void update(std::size_t i, Tensor& p, const Tensor& g) override;
   double momentum_;
 };

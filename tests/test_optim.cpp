@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <tsumiki.hpp>
 
@@ -281,4 +282,60 @@ TEST(Optim, StateDictRoundTripContinuesIdentically) {
   optim::NamedTensors bad = {{"step", scalar_tensor(1, Dtype::Int64)},
                              {"0.m", zeros(Shape{3}, Dtype::Float64)}};
   EXPECT_THROW(ob.load_state_dict(bad), Error);
+}
+
+// Every rule's state records the rule; loading it into another rule fails naming both, in memory and from a
+// checkpoint file (Momentum took Adam's second moment as its velocity before).
+TEST(Optim, StateOfOneRuleIsRefusedByEveryOther) {
+  EXPECT_STREQ(optim::make_optimizer("nesterov", {Variable(ones({2}), true)}, 0.1)->name(), "Nesterov");
+  const auto& names = optim::optimizer_names();
+  for (const auto& from : names) {
+    Variable w(from_vector<double>({1, -2}), true);
+    auto a = optim::make_optimizer(from, {w}, 0.1);
+    sum(w * w).backward();
+    a->step();
+    const auto state = a->state_dict();
+    for (const auto& to : names) {
+      Variable v(from_vector<double>({1, -2}), true);
+      auto b = optim::make_optimizer(to, {v}, 0.1);
+      if (from == to) {
+        EXPECT_NO_THROW(b->load_state_dict(state)) << from;
+        EXPECT_EQ(b->steps(), 1u);
+        continue;
+      }
+      try {
+        b->load_state_dict(state);
+        ADD_FAILURE() << to << " loaded " << from << "'s state";
+      } catch (const Error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find(std::string("written by ") + a->name()), std::string::npos) << what;
+        EXPECT_NE(what.find(std::string("this optimizer is ") + b->name()), std::string::npos) << what;
+      }
+      EXPECT_EQ(b->steps(), 0u);  // unchanged
+    }
+  }
+}
+
+TEST(Optim, CheckpointRecordsTheRule) {
+  const auto path = (std::filesystem::temp_directory_path() / "tsumiki_rule_checkpoint.npz").string();
+  nn::Linear model(2, 2);
+  optim::Adam adam(model.parameters(), {.lr = 0.01});
+  sum(model(Variable(ones({1, 2})))).backward();
+  adam.step();
+  save_checkpoint(path, model, &adam);
+  optim::Momentum momentum(model.parameters(), {.lr = 0.01});
+  try {
+    load_checkpoint(path, model, &momentum);
+    ADD_FAILURE() << "Momentum loaded Adam's checkpoint";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("holds the state of the Adam rule, and the optimizer given is Momentum"),
+              std::string::npos)
+        << what;
+  }
+  optim::Adam again(model.parameters(), {.lr = 0.01});
+  load_checkpoint(path, model, &again);
+  EXPECT_EQ(again.steps(), 1u);
+  load_checkpoint(path, model);  // the model alone ignores the optimizer's entries
+  std::filesystem::remove(path);
 }
