@@ -134,6 +134,51 @@ void Module::collect(const std::string& prefix, std::vector<std::pair<std::strin
   for (const auto& [n, m] : children_) m->collect(prefix + n + ".", out, buffers);
 }
 
+void Module::collect_state(const std::string& prefix, StateDict& out) const {
+  for (const auto& [n, p] : params_) out.insert(prefix + n, p.data());
+  for (const auto& [n, b] : buffers_) out.insert(prefix + n, b.data());
+  for (const auto& [n, m] : children_) m->collect_state(prefix + n + ".", out);
+}
+
+StateDict Module::state_dict() const {
+  StateDict out;
+  collect_state("", out);
+  return out;
+}
+
+LoadReport Module::load_state_dict(const StateDict& dict, bool strict) {
+  const StateDict own = state_dict();
+  LoadReport report;
+  std::vector<std::string> problems;
+  for (const auto& [name, t] : own) {
+    if (!dict.contains(name)) {
+      report.missing.push_back(name);
+      continue;
+    }
+    const Tensor& given = dict.at(name);
+    if (given.shape() != t.shape() || given.dtype() != t.dtype())
+      problems.push_back(name + " is " + dtype_name(given.dtype()) + " " + to_string(given.shape()) +
+                         " in the dict but " + dtype_name(t.dtype()) + " " + to_string(t.shape()) + " here");
+  }
+  for (const auto& [name, t] : dict)
+    if (!own.contains(name)) report.unexpected.push_back(name);
+  if (strict) {
+    for (const auto& n : report.missing) problems.push_back("missing " + n);
+    for (const auto& n : report.unexpected) problems.push_back("unexpected " + n);
+  }
+  if (!problems.empty()) {
+    std::string msg = "Module::load_state_dict: the dict does not match " + type_name() + ":";
+    for (const auto& p : problems) msg += "\n  " + p;
+    throw Error(msg);
+  }
+  for (const auto& [name, t] : own)
+    if (dict.contains(name)) {
+      Tensor dst = t;  // shares the parameter's storage
+      dst.copy_from(dict.at(name));
+    }
+  return report;
+}
+
 std::vector<std::pair<std::string, Variable>> Module::named_buffers() const {
   std::vector<std::pair<std::string, Variable>> out;
   collect("", out, true);

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../autograd/variable.hpp"
+#include "state_dict.hpp"
 
 namespace tsumiki::nn {
 
@@ -51,6 +52,13 @@ class Module {
   // checkpoints, never given to optimizers. Named like parameters: "bn1.running_mean".
   std::vector<std::pair<std::string, Variable>> named_buffers() const;
 
+  // Parameters and buffers by path, in registration order (nn/state_dict.hpp); the tensors share storage.
+  StateDict state_dict() const;
+  // Copies `dict` into the parameters and buffers. Every present name's dtype and shape must match, else an
+  // Error lists each mismatch; strict (the default) also refuses missing and unexpected names. Nothing
+  // changes unless the load succeeds. Returns what was left out (empty when strict).
+  LoadReport load_state_dict(const StateDict& dict, bool strict = true);
+
   void zero_grad();
   void train(bool on = true);  // recursively; dropout and batch norm read it
   void eval() { train(false); }
@@ -76,6 +84,7 @@ class Module {
   void collect(const std::string& prefix, std::vector<std::pair<std::string, Variable>>& out,
                bool buffers = false) const;
   void summarize(const std::string& prefix, std::string& out) const;
+  void collect_state(const std::string& prefix, StateDict& out) const;
   const std::string* child_name(const Module* child) const;
   void name_parameters_by_path();
 

@@ -286,3 +286,80 @@ TEST(Checkpoint, NumpyReadsItByName) {
       std::to_string(w00) + ")) < 1e-5\"";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
 }
+
+// ---- state_dict / load_state_dict ----
+namespace {
+std::shared_ptr<nn::Sequential> state_net() {
+  auto net = std::make_shared<nn::Sequential>();
+  net->add("fc1", std::make_shared<nn::Linear>(3, 4))
+      .add("bn", std::make_shared<nn::BatchNorm1d>(4))
+      .add("fc2", std::make_shared<nn::Linear>(4, 2));
+  return net;
+}
+}  // namespace
+
+TEST(StateDict, NamesEveryParameterAndBufferInRegistrationOrder) {
+  const auto dict = state_net()->state_dict();
+  std::vector<std::string> names;
+  for (const auto& [n, t] : dict) names.push_back(n);
+  EXPECT_EQ(names, (std::vector<std::string>{"fc1.W", "fc1.b", "bn.gamma", "bn.beta", "bn.running_mean",
+                                             "bn.running_var", "fc2.W", "fc2.b"}));
+  EXPECT_EQ(dict.at("fc2.W").shape(), (Shape{4, 2}));
+  EXPECT_TRUE(dict.contains("bn.running_var"));
+  try {
+    (void)dict.at("fc3.W");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no entry 'fc3.W' (entries: fc1.W, fc1.b"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(StateDict, LoadIntoAFreshModelGivesTheSameOutputs) {
+  manual_seed(1);
+  auto a = state_net();
+  manual_seed(2);
+  auto b = state_net();
+  a->eval();
+  b->eval();
+  const Variable x(randn({5, 3}));
+  EXPECT_GT(max(abs(sub((*a)(x), (*b)(x)))).item(), 1e-3);
+  const auto report = b->load_state_dict(a->state_dict());
+  EXPECT_TRUE(report.missing.empty() && report.unexpected.empty());
+  EXPECT_EQ(max(abs(sub((*a)(x), (*b)(x)))).item(), 0.0);
+}
+
+TEST(StateDict, StrictLoadListsEveryProblemAndChangesNothing) {
+  auto net = state_net();
+  const Tensor before = net->state_dict().at("fc1.W").clone();
+  nn::StateDict dict;
+  dict.insert("fc1.W", zeros({3, 4}));
+  dict.insert("fc2.W", zeros({2, 4}));  // transposed
+  dict.insert("head.W", zeros({4, 1}));
+  try {
+    net->load_state_dict(dict);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("fc2.W is float32 (2, 4) in the dict but float32 (4, 2) here"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("missing fc1.b"), std::string::npos) << what;
+    EXPECT_NE(what.find("unexpected head.W"), std::string::npos) << what;
+  }
+  EXPECT_EQ(max(abs(sub(Variable(net->state_dict().at("fc1.W")), Variable(before)))).item(), 0.0);
+  EXPECT_THROW(dict.insert("fc1.W", zeros({3, 4})), Error);  // one entry per name
+}
+
+TEST(StateDict, NonStrictLoadReportsMissingAndUnexpectedKeys) {
+  auto net = state_net();
+  nn::StateDict dict;
+  dict.insert("fc1.W", ones({3, 4}));
+  dict.insert("head.W", zeros({4, 1}));
+  const auto report = net->load_state_dict(dict, /*strict=*/false);
+  EXPECT_EQ(report.unexpected, std::vector<std::string>{"head.W"});
+  EXPECT_EQ(report.missing.size(), 7u);
+  EXPECT_EQ(net->state_dict().at("fc1.W").flat(5), 1.0);
+  nn::StateDict wrong;
+  wrong.insert("fc1.W", ones({4, 3}));
+  EXPECT_THROW(net->load_state_dict(wrong, false), Error);  // a wrong shape is refused even when not strict
+}
