@@ -6,7 +6,8 @@
 //   save_html(loss, "graph.html");   // then open graph.html in a browser
 //
 // To have gradients to show and steps to walk, build the page before backward() (or after a backward with
-// retain_graph): to_html runs its own pass with a BackwardStepper and leaves every grad() as it found it.
+// retain_graph): to_html runs its own pass with a BackwardStepper and leaves every grad() as it found it
+// (gradient hooks registered on the graph's Variables do run in that pass).
 #pragma once
 
 #include <cstddef>
