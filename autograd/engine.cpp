@@ -78,10 +78,12 @@ void give_back(V& v) {
 }  // namespace
 
 BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vector<Variable>& grad_outputs,
-                           const std::vector<Variable>* inputs, bool retain_graph, bool create_graph)
+                           const std::vector<Variable>* inputs, bool retain_graph, bool create_graph,
+                           bool stop_at_inputs)
     : inputs_(inputs),
       retain_graph_(retain_graph),
       create_graph_(create_graph),
+      stop_at_inputs_(stop_at_inputs && inputs),
       epoch_(++epoch_counter),
       slots_(borrow<std::vector<Slot>>()),
       leaf_slots_(borrow<std::vector<LeafSlot>>()),
@@ -92,6 +94,7 @@ BackwardPass::BackwardPass(const std::vector<Variable>& outputs, const std::vect
       throw Error(std::string(caller) + ": " + std::to_string(grad_outputs.size()) +
                   " output gradients for " + std::to_string(outputs.size()) + " outputs");
     results_.resize(inputs ? inputs->size() : 0);
+    if (inputs) find_needed(outputs);
     for (std::size_t i = 0; i < outputs.size(); ++i) {
       const Variable g = root_grad(outputs[i], grad_outputs.empty() ? nullptr : &grad_outputs[i], caller);
       accumulate(outputs[i].impl_, g);
@@ -118,8 +121,45 @@ void BackwardPass::clear() {
   heap_.clear();
 }
 
+void BackwardPass::find_needed(const std::vector<Variable>& outputs) {
+  // Depth first from the outputs, deciding each function once all its inputs' creators are decided.
+  std::unordered_set<const Function*> seen;
+  std::vector<std::pair<const Function*, std::size_t>> stack;  // function, next input to look at
+  const auto visit = [&](const VariableImpl* x) {
+    const Function* c = x && !(stop_at_inputs_ && requested(x) >= 0) ? x->creator.get() : nullptr;
+    if (c && seen.insert(c).second) stack.emplace_back(c, 0);
+  };
+  // One output at a time: then a function seen before is either decided or an ancestor on the stack, and
+  // a graph has no cycles.
+  for (const Variable& y : outputs) {
+    visit(y.impl());
+    while (!stack.empty()) {
+      auto [f, i] = stack.back();
+      if (i < f->inputs_.size()) {
+        ++stack.back().second;
+        visit(f->inputs_[i].impl());
+        continue;
+      }
+      stack.pop_back();
+      for (const Variable& in : f->inputs_) {
+        const VariableImpl* x = in.impl();
+        if (x && (requested(x) >= 0 || (x->creator && needed_.count(x->creator.get()) != 0))) {
+          needed_.insert(f);
+          break;
+        }
+      }
+    }
+  }
+}
+
 void BackwardPass::accumulate(const std::shared_ptr<VariableImpl>& x, const Variable& g) {
   Function* f = x->creator.get();
+  if (f && inputs_) {
+    const bool wanted = requested(x.get()) >= 0;
+    if (!wanted && !needed(f)) return;  // leads to no requested input
+    // A requested input whose creator need not run is summed like a leaf: its creator is left alone.
+    if (wanted && (stop_at_inputs_ || !needed(f))) f = nullptr;
+  }
   if (f) {
     if (f->visit_epoch_ == epoch_) {
       Variable& sum = slots_[f->pass_slot_].grad;
@@ -223,6 +263,7 @@ std::vector<Variable> BackwardPass::finish() {
       if (!pending.defined()) continue;
       const int r = requested(x.get());
       if (x->creator && r < 0) continue;  // an intermediate whose creator never ran (cannot happen once done)
+      // (a requested intermediate summed like a leaf has r >= 0)
       Variable g = x->hooks.empty() ? std::move(pending) : apply_hooks(*x, pending);
       if (inputs_) {
         if (r >= 0) results_[r] = std::move(g);
