@@ -13,12 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "derivatives.hpp"
 #include "variable.hpp"
 
 namespace tsumiki {
-
-using Inputs = std::vector<Variable>;
-using Fn = std::function<Variable(const Inputs&)>;
 
 struct GradcheckOptions {
   double eps = 1e-6;   // finite-difference step

@@ -3,7 +3,9 @@
 //   (2) gradcheck (autograd against central differences),
 //   (3) gradgradcheck (second derivatives) unless the row says why not,
 // (4) the forward in float32 against the float64 result, (5) NaN in each input reaching every output that
-// depends on it, and (6) +-Inf in each input giving the reference's limits.
+// depends on it, (6) +-Inf in each input giving the reference's limits, (7) forward mode (jvp) against
+// central differences along a random direction, and (8) forward-over-reverse Hessian-vector products against
+// reverse-over-reverse ones (unless the row says why second derivatives are not checked).
 // OpTable.EveryRegisteredOpHasARow fails when a primitive registered with TSUMIKI_PRIMITIVE has no row.
 //
 // The rows live in tests/op_table/, one file per op family (rows_<family>.cpp, declared in op_table.hpp);
@@ -63,9 +65,10 @@ constexpr std::uint64_t kSeed = 0x7473756d696b69ULL;  // "tsumiki"
 // The families in tests/op_table/: a new op's rows go into its family's file, not here.
 std::vector<Row> make_rows() {
   std::vector<Row> rows;
-  for (auto family : {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows,
-                      op_table::shape_rows, op_table::reduce_rows, op_table::indexing_rows,
-                      op_table::conv_rows, op_table::pooling_rows, op_table::composite_rows}) {
+  for (auto family :
+       {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows, op_table::shape_rows,
+        op_table::reduce_rows, op_table::indexing_rows, op_table::conv_rows, op_table::pooling_rows,
+        op_table::checkpoint_rows, op_table::composite_rows}) {
     std::vector<Row> part = family();
     rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }
@@ -257,6 +260,65 @@ TEST_P(OpTest, InfinityGivesTheReferenceLimit) {
     }
 }
 
+// A random direction per input, drawn with the table's seed.
+Inputs random_directions(const Inputs& in, std::uint64_t salt) {
+  std::mt19937_64 gen(kSeed + salt);
+  std::normal_distribution<double> normal;
+  Inputs v;
+  for (const Variable& x : in) {
+    std::vector<double> d(x.numel());
+    for (double& e : d) e = normal(gen);
+    v.emplace_back(ts::from_vector<double>(d, x.shape()));
+  }
+  return v;
+}
+
+Inputs moved(const Inputs& in, const Inputs& v, double h) {
+  Inputs out;
+  for (std::size_t i = 0; i < in.size(); ++i) out.emplace_back((in[i] + h * v[i]).data(), true);
+  return out;
+}
+
+// |a - b| <= atol + rtol |b| elementwise, and the shapes equal.
+::testing::AssertionResult close(const Variable& a, const Variable& b, double atol, double rtol) {
+  if (a.shape() != b.shape())
+    return ::testing::AssertionFailure()
+           << "shape " << ts::to_string(a.shape()) << ", expected " << ts::to_string(b.shape());
+  const auto x = a.data().to_vector<double>(), y = b.data().to_vector<double>();
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!(std::abs(x[i] - y[i]) <= atol + rtol * std::abs(y[i])))
+      return ::testing::AssertionFailure()
+             << "element " << i << " (flat) is " << x[i] << ", expected " << y[i];
+  return ::testing::AssertionSuccess();
+}
+
+// (7) Forward mode: jvp along a random direction equals the central difference of f along it.
+TEST_P(OpTest, JvpMatchesCentralDifferences) {
+  const Row& row = GetParam();
+  const Inputs in = make_inputs(draw_inputs(row), Dtype::Float64);
+  const Inputs v = random_directions(in, 7);
+  const auto [y, jv] = ts::jvp(row.fn, in, v);
+  EXPECT_TRUE(close(y, row.fn(in), 0, 0));
+  const double h = 1e-6;
+  const Variable numeric = (row.fn(moved(in, v, h)) - row.fn(moved(in, v, -h))) / (2 * h);
+  EXPECT_TRUE(close(jv, numeric, 1e-5, 1e-4));
+}
+
+// (8) Second derivatives both ways: for s = sum(w * f(x)) with a fixed random w, the forward-mode derivative
+// of the gradient along v equals the gradient of <grad s, v>.
+TEST_P(OpTest, ForwardOverReverseMatchesReverseOverReverse) {
+  const Row& row = GetParam();
+  if (!row.no_gradgrad.empty()) GTEST_SKIP() << row.no_gradgrad;
+  const Inputs in = make_inputs(draw_inputs(row), Dtype::Float64);
+  const Variable w = random_directions({row.fn(in)}, 8)[0];
+  const ts::Fn s = [&](const Inputs& x) { return ts::sum(w * row.fn(x)); };
+  const Inputs v = random_directions(in, 9);
+  const auto reverse = ts::hvp(s, in, v);
+  const auto forward = ts::hvp(s, in, v, {.second_order = ts::SecondOrder::ForwardOverReverse});
+  ASSERT_EQ(forward.size(), in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) EXPECT_TRUE(close(forward[i], reverse[i], 1e-10, 1e-9)) << i;
+}
+
 INSTANTIATE_TEST_SUITE_P(Ops, OpTest, ::testing::ValuesIn(all_rows()),
                          [](const ::testing::TestParamInfo<Row>& info) { return test_name(info.param); });
 
@@ -369,6 +431,10 @@ TEST(OpTable, GradcheckRejectsAWrongBackward) {
   };
   EXPECT_TRUE(ts::gradcheck(detached_exp, in).ok);
   EXPECT_FALSE(ts::gradgradcheck(detached_exp, in).ok);
+  // The forward-mode column sees the wrong backward too: J v is built from it.
+  const Inputs v = random_directions(in, 7);
+  const Variable numeric = (wrong_exp(moved(in, v, 1e-6)) - wrong_exp(moved(in, v, -1e-6))) / 2e-6;
+  EXPECT_FALSE(close(ts::jvp(wrong_exp, in, v).second, numeric, 1e-5, 1e-4));
   // ... and the forward comparison is not vacuous either.
   EXPECT_FALSE(near(ts::exp(in[0]).data(), XA(xt::exp(ts::to_xarray<double>(in[0].data())) + 1e-6), 1e-10));
 }
