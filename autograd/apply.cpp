@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "detail/capture.hpp"
 #include "detail/variable_impl.hpp"
 
 namespace tsumiki {
@@ -30,11 +31,25 @@ Variable record(const char* op, VariableList&& inputs, const Site& site, Tensor&
   bool needs = false;
   if (is_grad_enabled())
     for (const auto& x : inputs) needs = needs || x.requires_grad();
-  if (!needs) return make_result(std::move(out), nullptr, site);
+  if (!needs) {
+    if (captured_inputs) capture(inputs);
+    return make_result(std::move(out), nullptr, site);
+  }
   return make_result(std::move(out),
                      std::allocate_shared<Function>(PoolAllocator<Function>(), op, std::move(inputs), site,
                                                     std::move(backward), std::move(saved)),
                      site);
+}
+
+thread_local std::vector<Variable>* captured_inputs = nullptr;
+
+void capture(const VariableList& inputs) {
+  for (const Variable& x : inputs) {
+    if (!x.requires_grad()) continue;
+    bool seen = false;
+    for (const Variable& c : *captured_inputs) seen = seen || c.impl() == x.impl();
+    if (!seen) captured_inputs->push_back(x);
+  }
 }
 
 void detach_inputs(const char* op, VariableList& inputs, std::initializer_list<std::size_t> which,

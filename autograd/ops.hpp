@@ -6,6 +6,7 @@
 #pragma once
 
 #include "ops/arithmetic.hpp"
+#include "ops/checkpoint.hpp"
 #include "ops/conv.hpp"
 #include "ops/indexing.hpp"
 #include "ops/math.hpp"

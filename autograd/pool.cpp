@@ -131,6 +131,8 @@ void pool_free(void* p, std::size_t bytes) noexcept {
 }
 
 std::size_t pool_live_bytes() noexcept { return detail::live_total(detail::Live::Bytes); }
+std::size_t pool_peak_bytes() noexcept { return detail::peak_bytes(); }
+void pool_reset_peak_bytes() noexcept { detail::reset_peak_bytes(); }
 std::size_t pool_cached_bytes() noexcept { return cached_bytes.load(std::memory_order_relaxed); }
 
 }  // namespace tsumiki

@@ -16,6 +16,11 @@ std::size_t pool_live_bytes() noexcept;
 // Bytes held in every thread's cache, ready for reuse: at most 256 MiB per thread and 256 MiB in all. Each
 // thread reports its changes in steps of 1 MiB, so the figure is exact to within 1 MiB per thread.
 std::size_t pool_cached_bytes() noexcept;
+// The most the calling thread's live pool bytes (what it allocated less what it freed) rose above their level
+// at its last pool_reset_peak_bytes(): what a step on this thread needed at its peak (tensors and graph
+// nodes). For memory tests and benchmarks; per thread, so other threads' work does not blur it.
+std::size_t pool_peak_bytes() noexcept;
+void pool_reset_peak_bytes() noexcept;
 
 }  // namespace tsumiki
 

@@ -30,6 +30,7 @@ struct Shares {
   // Relaxed atomics written only by the owning thread (a load and a store, no locked instruction), so a
   // reader on another thread sees a whole value.
   std::array<std::atomic<std::ptrdiff_t>, kKinds> value{};
+  std::ptrdiff_t peak = 0, base = 0;  // bytes: the highest value since the reset, and the value at it
   Shares* next = nullptr;
   Shares* prev = nullptr;
 
@@ -56,9 +57,8 @@ struct Shares {
 [[gnu::noinline]] void count_slow(std::size_t k, std::ptrdiff_t delta) noexcept {
   if (!shares_gone) {
     thread_local Shares s;
-    auto& v = s.value[k];
-    v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
     current = &s;
+    count_live(static_cast<Live>(k), delta);
     return;
   }
   registry().left[k].fetch_add(delta, std::memory_order_relaxed);
@@ -70,10 +70,22 @@ void count_live(Live what, std::ptrdiff_t delta) noexcept {
   const auto k = static_cast<std::size_t>(what);
   if (Shares* s = current) {
     auto& v = s->value[k];
-    v.store(v.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
+    const std::ptrdiff_t now = v.load(std::memory_order_relaxed) + delta;
+    v.store(now, std::memory_order_relaxed);
+    if (k == static_cast<std::size_t>(Live::Bytes) && now > s->peak) s->peak = now;
     return;
   }
   count_slow(k, delta);
+}
+
+std::size_t peak_bytes() noexcept {
+  const Shares* s = current;
+  return s ? static_cast<std::size_t>(s->peak - s->base) : 0;
+}
+
+void reset_peak_bytes() noexcept {
+  if (Shares* s = current)
+    s->peak = s->base = s->value[static_cast<std::size_t>(Live::Bytes)].load(std::memory_order_relaxed);
 }
 
 std::size_t live_total(Live what) noexcept {

@@ -15,4 +15,9 @@ enum class Live { Bytes, Variables, Functions };
 void count_live(Live what, std::ptrdiff_t delta) noexcept;
 std::size_t live_total(Live what) noexcept;
 
+// The calling thread's share of live pool bytes at its highest since reset_peak_bytes() on this thread,
+// above its level at that reset.
+std::size_t peak_bytes() noexcept;
+void reset_peak_bytes() noexcept;
+
 }  // namespace tsumiki::detail

@@ -89,6 +89,8 @@ std::vector<Row> indexing_rows();
 std::vector<Row> conv_rows();
 // autograd/ops/pooling.cpp: max_pool2d and its backward; avg_pool2d shares their cases.
 std::vector<Row> pooling_rows();
+// autograd/ops/checkpoint.cpp: checkpoint, with a function that closes over an input, and nested.
+std::vector<Row> checkpoint_rows();
 // functional/: the softmax family, linear, losses, conv2d, normalisation, dropout.
 std::vector<Row> composite_rows();
 
