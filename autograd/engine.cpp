@@ -141,6 +141,8 @@ void BackwardPass::find_needed(const std::vector<Variable>& outputs) {
         continue;
       }
       stack.pop_back();
+      // A released function has lost its inputs: run it, so the pass says retain_graph was needed.
+      if (f->released()) needed_.insert(f);
       for (const Variable& in : f->inputs_) {
         const VariableImpl* x = in.impl();
         if (x && (requested(x) >= 0 || (x->creator && needed_.count(x->creator.get()) != 0))) {
@@ -294,15 +296,40 @@ std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vect
   for (std::size_t i = 0; i < inputs.size(); ++i)
     if (!inputs[i].defined() || !inputs[i].requires_grad())
       throw Error("grad: input " + std::to_string(i) + " does not require grad");
-  BackwardPass pass(outputs, grad_outputs, &inputs, options.retain_graph.value_or(options.create_graph),
-                    options.create_graph);
-  while (!pass.done()) pass.step();
-  auto results = pass.finish();
-  for (std::size_t i = 0; i < results.size(); ++i)
-    if (!results[i].defined() && !options.allow_unused)
+  const bool allow_unused = options.allow_unused || options.materialize_grads;
+  if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
+    throw Error("grad: " + std::to_string(grad_outputs.size()) + " output gradients for " +
+                std::to_string(outputs.size()) + " outputs");
+  // An output that requires no grad was made from nothing the inputs reach: say so, not "no grad mode".
+  std::vector<Variable> live, live_grads;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined()) throw Error("grad: output " + std::to_string(i) + " is undefined");
+    if (!outputs[i].requires_grad()) {
+      if (allow_unused) continue;
+      throw GraphError(
+          "grad: output " + std::to_string(i) + " (shape " + to_string(outputs[i].shape()) +
+          ") does not depend on the inputs: it does not require grad (it was computed from "
+          "Variables that do not require grad, after detach(), or under NoGradGuard); pass "
+          "allow_unused = true to get undefined gradients, or materialize_grads = true for zeros");
+    }
+    live.push_back(outputs[i]);
+    if (!grad_outputs.empty()) live_grads.push_back(grad_outputs[i]);
+  }
+  std::vector<Variable> results(inputs.size());
+  if (!live.empty()) {
+    BackwardPass pass(live, live_grads, &inputs, options.retain_graph.value_or(options.create_graph),
+                      options.create_graph);
+    while (!pass.done()) pass.step();
+    results = pass.finish();
+  }
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (results[i].defined()) continue;
+    if (!allow_unused)
       throw GraphError("grad: input " + std::to_string(i) + " (shape " + to_string(inputs[i].shape()) +
                        ") is not used to compute the outputs; pass allow_unused = true to get an undefined "
-                       "gradient instead");
+                       "gradient, or materialize_grads = true for zeros");
+    if (options.materialize_grads) results[i] = Variable(zeros(inputs[i].shape(), inputs[i].dtype()));
+  }
   return results;
 }
 

@@ -14,10 +14,14 @@ struct GradOptions {
   std::optional<bool> retain_graph;
   bool allow_unused =
       false;  // an input the outputs do not depend on gets an undefined gradient, not an error
+  // Such an input gets zeros of its shape instead of an undefined gradient (implies allow_unused; PyTorch's
+  // materialize_grads).
+  bool materialize_grads = false;
 };
 
 // Gradients of sum_i <grad_outputs[i], outputs[i]> with respect to each input. Leaves' grad() is untouched.
-// grad_outputs may be empty when every output is a scalar (ones are used).
+// grad_outputs may be empty when every output is a scalar (ones are used). An output that does not require
+// grad depends on no input: an error names it, unless allow_unused (then it adds nothing).
 std::vector<Variable> grad(const std::vector<Variable>& outputs, const std::vector<Variable>& inputs,
                            const std::vector<Variable>& grad_outputs = {}, const GradOptions& options = {});
 

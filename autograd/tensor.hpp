@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "error.hpp"
@@ -73,8 +74,14 @@ class Shape {
   std::uint8_t rank_ = 0;
 };
 
-// Axis numbers; negative ones count from the end (-1 is the last axis).
-using Axes = std::vector<int>;
+// Axis numbers; negative ones count from the end (-1 is the last axis). One axis may be written alone, so
+// every reduction and softmax takes the same forms: sum(x, 1), sum(x, {1}), sum(x, {0, 2}), softmax(x, 1).
+struct Axes : std::vector<int> {
+  using std::vector<int>::vector;
+  Axes() = default;
+  Axes(int axis) : std::vector<int>{axis} {}  // NOLINT(google-explicit-constructor): one axis, as in NumPy
+  Axes(std::vector<int> axes) : std::vector<int>(std::move(axes)) {}  // NOLINT(google-explicit-constructor)
+};
 
 std::string to_string(const Shape& s);  // "(2, 3)"
 std::ostream& operator<<(std::ostream& os, const Shape& s);

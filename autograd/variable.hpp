@@ -45,7 +45,8 @@ class Variable {
   const Shape& shape() const { return data().shape(); }
   std::size_t ndim() const { return data().ndim(); }
   std::size_t numel() const { return data().numel(); }
-  template <class T = float>
+  // The value of a one-element Variable; double by default, which holds a float32 or float64 value exactly.
+  template <class T = double>
   T item() const {
     return data().item<T>();
   }

@@ -34,6 +34,10 @@ Sequential::Sequential(std::initializer_list<std::shared_ptr<Module>> modules) {
   for (const auto& m : modules) add(m);
 }
 
+Sequential::Sequential(const std::vector<std::shared_ptr<Module>>& modules) {
+  for (const auto& m : modules) add(m);
+}
+
 Sequential& Sequential::add(std::shared_ptr<Module> m) {
   return add(std::to_string(children().size()), std::move(m));
 }

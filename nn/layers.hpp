@@ -51,7 +51,13 @@ class Tanh : public Module {
 class Sequential : public Module {
  public:
   Sequential() = default;
+  // Sequential{a, b, c}; the variadic and vector forms also serve std::make_shared<Sequential>(a, b, c).
   Sequential(std::initializer_list<std::shared_ptr<Module>> modules);
+  template <class... M>
+  explicit Sequential(std::shared_ptr<M>... modules) {
+    (add(std::move(modules)), ...);
+  }
+  explicit Sequential(const std::vector<std::shared_ptr<Module>>& modules);
   Sequential& add(std::shared_ptr<Module> m);
   Sequential& add(const std::string& name, std::shared_ptr<Module> m);
   Variable forward(const Variable& x) override;
