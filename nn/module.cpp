@@ -8,13 +8,169 @@
 #include <typeinfo>
 #include <utility>
 
+#include "../autograd/error.hpp"
+#include "../autograd/grad_mode.hpp"
+#include "../autograd/ops/shape.hpp"
 #include "../autograd/origin.hpp"
 
 namespace tsumiki::nn {
 
+namespace detail {
+template <class Fn>
+struct HookEntry {
+  std::uint64_t id;
+  Fn fn;
+  Site site;  // where it was registered
+};
+
+struct ModuleHooks {
+  std::uint64_t last_id = 0;
+  std::vector<HookEntry<ForwardPreHook>> pre;
+  std::vector<HookEntry<ForwardHook>> forward;
+  std::vector<HookEntry<BackwardHook>> backward;
+  bool empty() const { return pre.empty() && forward.empty() && backward.empty(); }
+};
+}  // namespace detail
+
 namespace {
 thread_local const Module* calling = nullptr;  // the module whose forward runs now on this thread
+
+// "main.cpp:42 in fc1 (Linear)": the user's call of the module, as errors raised in a module call say it.
+std::string called_at(const Origin& origin) {
+  return to_string(origin.user_site) + " in " + module_label(origin);
+}
+
+std::string describe(const Variable& v) {
+  return v.defined() ? std::string(dtype_name(v.dtype())) + " " + to_string(v.shape()) : "undefined";
+}
+
+// What one call's backward hooks share: the gradient hook on the output keeps grad_output until the one on
+// the input runs them.
+struct BackwardCall {
+  Module* module;
+  std::weak_ptr<detail::ModuleHooks> alive;            // expires with the module
+  std::vector<detail::HookEntry<BackwardHook>> hooks;  // those registered when the call ran
+  const Origin* origin;
+  Variable grad_output;
+
+  // Runs the hooks in order, each seeing the grad_input the one before returned.
+  Variable run(const Variable& grad_input, const Variable& gy) const {
+    Variable gx = grad_input;
+    for (std::size_t i = 0; i < hooks.size(); ++i) {
+      const std::optional<Variable> r = hooks[i].fn(*module, gx, gy);
+      if (!r) continue;
+      std::string problem;
+      if (!gx.defined())
+        problem =
+            ", but no input of the call requires grad: there is no grad_input to replace (return "
+            "std::nullopt)";
+      else if (!r->defined())
+        problem = " for grad_input " + describe(gx) + "; return std::nullopt to keep it";
+      else if (r->shape() != gx.shape() || r->dtype() != gx.dtype())
+        problem = " for grad_input " + describe(gx) + "; a replacement must match it";
+      if (!problem.empty())
+        throw Error(module->type_name() + ": full backward hook " + std::to_string(i + 1) +
+                        " (registered at " + to_string(hooks[i].site) + ") returned " + describe(*r) +
+                        problem + " (at " + called_at(*origin) + ")",
+                    Error::Located{});
+      gx = *r;
+    }
+    return gx;
+  }
+};
+
+// A replacement from a forward (pre-)hook must be a Variable; raised inside the call, which adds the place.
+template <class Entry>
+const Variable& forward_replacement(const Variable& v, const Module& m, const char* kind, std::size_t i,
+                                    const Entry& e, const char* keep) {
+  if (!v.defined())
+    throw Error(m.type_name() + ": " + kind + " " + std::to_string(i + 1) + " (registered at " +
+                to_string(e.site) + ") returned an undefined Variable; return std::nullopt to keep the " +
+                keep);
+  return v;
+}
 }  // namespace
+
+void HookHandle::remove() {
+  const auto hooks = hooks_.lock();
+  hooks_.reset();
+  if (!hooks) return;  // removed already, or the module is gone
+  const auto drop = [id = id_](auto& v) { std::erase_if(v, [id](const auto& e) { return e.id == id; }); };
+  drop(hooks->pre);
+  drop(hooks->forward);
+  drop(hooks->backward);
+}
+
+detail::ModuleHooks& Module::hooks(const char* caller, bool empty_function, const Site& site) {
+  if (empty_function)
+    throw Error(std::string("Module::") + caller + ": the hook for " + type_name() +
+                " is an empty function (at " + to_string(site) + ")");
+  if (!hooks_) hooks_ = std::make_shared<detail::ModuleHooks>();
+  return *hooks_;
+}
+
+HookHandle Module::register_forward_pre_hook(ForwardPreHook hook, const Site& site) {
+  auto& h = hooks("register_forward_pre_hook", !hook, site);
+  h.pre.push_back({++h.last_id, std::move(hook), site});
+  return HookHandle(hooks_, h.last_id);
+}
+
+HookHandle Module::register_forward_hook(ForwardHook hook, const Site& site) {
+  auto& h = hooks("register_forward_hook", !hook, site);
+  h.forward.push_back({++h.last_id, std::move(hook), site});
+  return HookHandle(hooks_, h.last_id);
+}
+
+HookHandle Module::register_full_backward_hook(BackwardHook hook, const Site& site) {
+  auto& h = hooks("register_full_backward_hook", !hook, site);
+  h.backward.push_back({++h.last_id, std::move(hook), site});
+  return HookHandle(hooks_, h.last_id);
+}
+
+// The call with hooks, PyTorch's order: pre-hooks, then the input wrapped for backward hooks, forward,
+// forward hooks, the output wrapped. Hooks are copied first, so a hook may remove itself or others.
+Variable Module::call_hooked(const Variable& input, const Origin& origin) {
+  const auto pre = hooks_->pre;
+  const auto post = hooks_->forward;
+  Variable x = input;
+  for (std::size_t i = 0; i < pre.size(); ++i)
+    if (auto r = pre[i].fn(*this, x))
+      x = forward_replacement(*r, *this, "forward pre-hook", i, pre[i], "input");
+
+  std::shared_ptr<BackwardCall> call;
+  bool input_hooked = false;
+  if (!hooks_->backward.empty() && is_grad_enabled()) {
+    call = std::make_shared<BackwardCall>(BackwardCall{this, hooks_, hooks_->backward, &origin, {}});
+    if (x.defined() && x.requires_grad()) {
+      x = identity(x);
+      x.register_hook([call](const Variable& g) {
+        const Variable gy = std::exchange(call->grad_output, Variable());
+        if (call->alive.expired()) return Variable();
+        return call->run(g, gy);
+      });
+      input_hooked = true;
+    }
+  }
+
+  Variable y = forward(x);
+  for (std::size_t i = 0; i < post.size(); ++i)
+    if (auto r = post[i].fn(*this, x, y))
+      y = forward_replacement(*r, *this, "forward hook", i, post[i], "output");
+
+  if (call && y.defined() && y.requires_grad()) {
+    y = identity(y);
+    // With a hooked input the hooks run when grad_input is known (held here until then: it may hold the
+    // graph of a create_graph backward, so it is dropped as soon as it is used); without, they run now.
+    y.register_hook([call, input_hooked](const Variable& g) {
+      if (input_hooked)
+        call->grad_output = g;
+      else if (!call->alive.expired())
+        call->run(Variable(), g);
+      return Variable();
+    });
+  }
+  return y;
+}
 
 Variable Module::operator()(const Variable& x, const Site& site) {
   const Origin* outer = current_origin();
@@ -29,7 +185,7 @@ Variable Module::operator()(const Variable& x, const Site& site) {
     path = name_;
     if (!paths_named_) name_parameters_by_path();
   }
-  const detail::OriginScope scope(path, type_name(), user);
+  const tsumiki::detail::OriginScope scope(path, type_name(), user);
   struct Calling {
     const Module* previous;
     explicit Calling(const Module* m) : previous(std::exchange(calling, m)) {}
@@ -38,7 +194,8 @@ Variable Module::operator()(const Variable& x, const Site& site) {
     Calling& operator=(const Calling&) = delete;
   } frame(this);
   try {
-    return forward(x);
+    if (!hooks_ || hooks_->empty()) return forward(x);
+    return call_hooked(x, *scope.origin());
   } catch (const Error& e) {
     if (e.located()) throw;
     throw Error(

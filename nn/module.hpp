@@ -13,9 +13,34 @@
 // path and type and the user's line that called the outermost module (autograd/origin.hpp), so graphs,
 // anomaly errors and the profiler speak of "main.cpp:42 in fc2 (Linear)". A shape error raised inside a
 // module names the same. The first call of a root module also names its parameters by path ("fc2.W").
+//
+// Hooks look at or change what passes through a module without editing its forward, as PyTorch's Python
+// API does (LibTorch's C++ Module has none): capture activations, clip or log gradients per layer.
+//
+//   auto h = fc1->register_forward_hook([&](Module& m, const Variable& in, const Variable& out) {
+//     shapes.push_back(out.shape());
+//     return std::optional<Variable>();  // std::nullopt keeps the output; a Variable replaces it
+//   });
+//   h.remove();
+//
+// - Forward pre-hooks see the input and may replace it; forward hooks see input and output and may replace
+//   the output; each kind runs in registration order, each seeing what the one before returned. They run in
+//   m(x) (not in m.forward(x)), inside the module's record, so ops they apply belong to the module.
+// - register_full_backward_hook (PyTorch's name for these semantics; its plain register_backward_hook sees
+//   only the last op's gradients) gets grad_input = dL/d(input) and grad_output = dL/d(output) of one call
+//   and may replace grad_input (same shape and dtype). It is built from `identity` ops around the call and
+//   gradient hooks on them, so create_graph and double backward work as without it. When the input does not
+//   require grad, the hook runs when grad_output is known, with an undefined grad_input (PyTorch passes
+//   None), and must not return a replacement. The hooks registered when m(x) runs serve that call's graph;
+//   none runs once the module is destroyed.
+// - A module without hooks pays one pointer check per call. Register and remove hooks while no call of the
+//   module runs (like register_parameter, this is not synchronised).
 #pragma once
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +49,38 @@
 #include "state_dict.hpp"
 
 namespace tsumiki::nn {
+
+class Module;
+namespace detail {
+struct ModuleHooks;
+}  // namespace detail
+
+// Returning std::nullopt keeps the value; returning a Variable replaces it.
+using ForwardPreHook = std::function<std::optional<Variable>(Module& m, const Variable& input)>;
+using ForwardHook =
+    std::function<std::optional<Variable>(Module& m, const Variable& input, const Variable& output)>;
+using BackwardHook = std::function<std::optional<Variable>(Module& m, const Variable& grad_input,
+                                                           const Variable& grad_output)>;
+
+// Removes the hook it was returned for. As PyTorch's RemovableHandle, destroying the handle keeps the hook
+// (discarding the handle is the usual way to register for good). remove() is idempotent and safe after the
+// module is gone (the handle holds the module's hooks weakly). Movable, not copyable.
+class HookHandle {
+ public:
+  HookHandle() = default;
+  HookHandle(HookHandle&&) noexcept = default;
+  HookHandle& operator=(HookHandle&&) noexcept = default;
+  HookHandle(const HookHandle&) = delete;
+  HookHandle& operator=(const HookHandle&) = delete;
+  void remove();
+
+ private:
+  friend class Module;
+  HookHandle(std::weak_ptr<detail::ModuleHooks> hooks, std::uint64_t id)
+      : hooks_(std::move(hooks)), id_(id) {}
+  std::weak_ptr<detail::ModuleHooks> hooks_;
+  std::uint64_t id_ = 0;
+};
 
 class Module {
  public:
@@ -67,6 +124,11 @@ class Module {
   // One line per module: name, type, parameter shapes and counts, then the total.
   std::string summary() const;
 
+  // Hooks (see the top of this file). `site`, the registering line, is named by errors about the hook.
+  HookHandle register_forward_pre_hook(ForwardPreHook hook, const Site& site = Site::current());
+  HookHandle register_forward_hook(ForwardHook hook, const Site& site = Site::current());
+  HookHandle register_full_backward_hook(BackwardHook hook, const Site& site = Site::current());
+
  protected:
   // Registers and returns the parameter (marked requires_grad). Names are unique within a module.
   Variable register_parameter(const std::string& name, Variable v);
@@ -87,13 +149,16 @@ class Module {
   void collect_state(const std::string& prefix, StateDict& out) const;
   const std::string* child_name(const Module* child) const;
   void name_parameters_by_path();
+  Variable call_hooked(const Variable& x, const Origin& origin);
+  detail::ModuleHooks& hooks(const char* caller, bool empty_function, const Site& site);
 
   std::vector<std::pair<std::string, Variable>> params_;
   std::vector<std::pair<std::string, Variable>> buffers_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
   std::string name_;
-  bool paths_named_ = false;  // parameters named by path since the last registration
+  bool paths_named_ = false;                    // parameters named by path since the last registration
+  std::shared_ptr<detail::ModuleHooks> hooks_;  // made by the first registration; handles hold it weakly
 };
 
 }  // namespace tsumiki::nn

@@ -1,4 +1,4 @@
-// Shape ops: reshape, transpose, broadcast_to, sum_to and the composites built on them.
+// Shape ops: reshape, transpose, broadcast_to, sum_to, identity and the composites built on them.
 #include "shape.hpp"
 
 #include <numeric>
@@ -122,6 +122,15 @@ Variable sum_to(const Variable& x, const Shape& shape, const Site& site) {
   return apply(
       kSumTo, {x}, site, [&] { return kernels::sum_to(x.data(), shape); },
       [](const Function& f, const Variable& gy) { return Grads{broadcast_to(gy, f.input(0).shape())}; });
+}
+
+// y = x;  gx = gy
+TSUMIKI_PRIMITIVE(kIdentity, "identity");
+Variable identity(const Variable& x, const Site& site) {
+  detail::check_defined(kIdentity, x, site);
+  return apply(
+      kIdentity, {x}, site, [&] { return x.data(); },
+      [](const Function&, const Variable& gy) { return Grads{gy}; });
 }
 
 }  // namespace tsumiki

@@ -1,4 +1,4 @@
-// Shapes: reshape, transpose, squeeze, broadcast_to and its adjoint sum_to.
+// Shapes: reshape, transpose, squeeze, broadcast_to and its adjoint sum_to; identity.
 //
 // Primitives: each has its backward beside its forward in the .cpp of the same name and a row in the op
 // test table. Every op takes a trailing `site` that defaults to the caller's line.
@@ -19,5 +19,8 @@ Variable unsqueeze(const Variable& x, int axis, const Site& site = Site::current
 Variable squeeze(const Variable& x, int axis, const Site& site = Site::current());
 Variable broadcast_to(const Variable& x, const Shape& shape, const Site& site = Site::current());
 Variable sum_to(const Variable& x, const Shape& shape, const Site& site = Site::current());
+// y = x as a node of its own (sharing x's data): a place in the graph where a gradient can be watched, e.g.
+// the inputs and outputs of a module with backward hooks (nn/module.hpp).
+Variable identity(const Variable& x, const Site& site = Site::current());
 
 }  // namespace tsumiki

@@ -1,5 +1,5 @@
-// Rows for autograd/ops/shape.cpp: reshape, transpose, broadcast_to, sum_to, and the composites over them
-// (flatten, swapaxes, unsqueeze, squeeze).
+// Rows for autograd/ops/shape.cpp: reshape, identity, transpose, broadcast_to, sum_to, and the composites
+// over them (flatten, swapaxes, unsqueeze, squeeze).
 #include <xtensor/xbroadcast.hpp>
 #include <xtensor/xmanipulation.hpp>
 #include <xtensor/xreducer.hpp>
@@ -27,6 +27,11 @@ std::vector<Row> shape_rows() {
       "reshape", "after_transpose", Shape{2, 3}, U(-2, 2),
       [](const Variable& x) { return ts::reshape(ts::transpose(x), Shape{6}); },
       [](const XA& a) -> XA { return reshaped(XA(xt::transpose(a)), {6}); }));
+
+  // ---- identity ----
+  add(unary(
+      "identity", "3d", Shape{2, 3, 4}, U(-2, 2), [](const Variable& x) { return ts::identity(x); },
+      [](const XA& a) -> XA { return a; }));
 
   // ---- transpose ----
   add(unary(
