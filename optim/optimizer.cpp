@@ -54,39 +54,53 @@ ParamGroups::ParamGroups(std::vector<ParamGroup> groups) : groups(std::move(grou
 ParamGroups::ParamGroups(std::initializer_list<ParamGroup> groups) : groups(groups) {}
 
 Optimizer::Optimizer(ParamGroups params, const GroupOptions& defaults, const char* name)
-    : groups_(std::move(params.groups)), name_(name) {
-  const std::string who(name);
-  std::vector<std::string> own;
-  for (const auto& s : kSettings)
-    if (defaults.*s.member) own.emplace_back(s.name);
-  for (std::size_t g = 0; g < groups_.size(); ++g) {
-    auto& group = groups_[g];
-    for (const auto& s : kSettings) {
-      auto& v = group.options.*s.member;
-      if (v && !(defaults.*s.member))
-        throw Error(who + ": group " + std::to_string(g) + " sets " + s.name + ", which " + who +
-                    " does not use (its settings: " + join(own) + ")");
-      if (!v) v = defaults.*s.member;
-      if (v && (!std::isfinite(*v) || *v < 0))
-        throw Error(who + ": group " + std::to_string(g) + ": " + s.name +
-                    " must be finite and non-negative, got " + number(*v));
-    }
-    for (std::size_t k = 0; k < group.params.size(); ++k) {
-      const auto& p = group.params[k];
-      if (!p.defined() || !p.requires_grad() || !is_floating(p.dtype()))
-        throw Error(who + ": parameter " + std::to_string(params_.size()) + " (group " + std::to_string(g) +
-                    ") must be a defined floating Variable that requires grad");
-      for (std::size_t i = 0; i < params_.size(); ++i)
-        if (params_[i].is_same(p))
-          throw Error(who + ": a parameter (" + describe(p) + ") appears twice, in group " +
-                      std::to_string(group_of_[i]) + " and group " + std::to_string(g) +
-                      "; each belongs to one group");
-      params_.push_back(p);
-      group_of_.push_back(g);
+    : defaults_(defaults), name_(name) {
+  for (auto& group : params.groups) append_group(std::move(group));
+  if (params_.empty()) throw Error(std::string(name) + ": no parameters to optimise");
+}
+
+void Optimizer::append_group(ParamGroup group) {
+  const std::string who(name_);
+  const std::string g = std::to_string(groups_.size());
+  for (const auto& s : kSettings) {
+    auto& v = group.options.*s.member;
+    if (v && !(defaults_.*s.member))
+      throw Error(who + ": group " + g + " sets " + s.name + ", which " + who +
+                  " does not use (its settings: " + join(setting_names()) + ")");
+    if (!v) v = defaults_.*s.member;
+    if (v && (!std::isfinite(*v) || *v < 0))
+      throw Error(who + ": group " + g + ": " + s.name + " must be finite and non-negative, got " +
+                  number(*v));
+  }
+  for (std::size_t k = 0; k < group.params.size(); ++k) {
+    const auto& p = group.params[k];
+    if (!p.defined() || !p.requires_grad() || !is_floating(p.dtype()))
+      throw Error(who + ": parameter " + std::to_string(params_.size() + k) + " (group " + g +
+                  ") must be a defined floating Variable that requires grad");
+    for (std::size_t i = 0; i < params_.size() + k; ++i) {
+      const bool earlier = i < params_.size();
+      if (!(earlier ? params_[i] : group.params[i - params_.size()]).is_same(p)) continue;
+      throw Error(who + ": a parameter (" + describe(p) + ") appears twice, in group " +
+                  (earlier ? std::to_string(group_of_[i]) : g) + " and group " + g +
+                  "; each belongs to one group");
     }
   }
-  if (params_.empty()) throw Error(who + ": no parameters to optimise");
-  state_.resize(params_.size());
+  for (const auto& p : group.params) {
+    params_.push_back(p);
+    group_of_.push_back(groups_.size());
+    state_.emplace_back();
+  }
+  groups_.push_back(std::move(group));
+}
+
+void Optimizer::add_param_group(ParamGroup group) {
+  // The rule's own checks (Adam's betas) before append_group, which changes the optimizer once its pass.
+  GroupOptions resolved = group.options;
+  for (const auto& s : kSettings)
+    if (!(resolved.*s.member)) resolved.*s.member = defaults_.*s.member;
+  if (const std::string wrong = check_settings(resolved); !wrong.empty())
+    throw Error(std::string(name_) + ": group " + std::to_string(groups_.size()) + ": " + wrong);
+  append_group(std::move(group));
 }
 
 void Optimizer::check_groups() const {
@@ -98,7 +112,7 @@ void Optimizer::check_groups() const {
 std::vector<std::string> Optimizer::setting_names() const {
   std::vector<std::string> out;
   for (const auto& s : kSettings)
-    if (groups_[0].options.*s.member) out.emplace_back(s.name);
+    if (defaults_.*s.member) out.emplace_back(s.name);
   return out;
 }
 

@@ -83,6 +83,9 @@ class Optimizer {
   double lr(std::size_t group) const;
   void set_lr(std::size_t group, double lr);
   const std::vector<ParamGroup>& param_groups() const { return groups_; }
+  // Adds a group (unfreezing part of a model mid-training), checked like the constructor's; nothing changes
+  // when refused. Its parameters' state starts as zeros (Adam's bias correction still counts steps()).
+  void add_param_group(ParamGroup group);
   std::size_t steps() const { return steps_; }  // completed steps
   // Every group's parameters, group after group: the positions state_dict() names.
   const std::vector<Variable>& params() const { return params_; }
@@ -123,7 +126,9 @@ class Optimizer {
 
  private:
   std::string describe_groups() const;  // "2 groups (4, 2 parameters)"
+  void append_group(ParamGroup group);  // checks, then fills in the defaults and adds it
 
+  GroupOptions defaults_;
   std::vector<ParamGroup> groups_;
   std::vector<Variable> params_;
   std::vector<std::size_t> group_of_;

@@ -1,6 +1,7 @@
 // Learning-rate schedules: call step() once per epoch, after the epoch's updates. A schedule sets every
 // parameter group's learning rate, each from its own base (its lr when the schedule was made), as
-// PyTorch's do: groups at 1e-3 and 1e-4 stay ten times apart.
+// PyTorch's do: groups at 1e-3 and 1e-4 stay ten times apart. A group added later (add_param_group) has
+// its lr at the schedule's next step() as its base.
 #pragma once
 
 #include <cstddef>

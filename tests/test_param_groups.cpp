@@ -155,6 +155,34 @@ TEST(ParamGroups, SchedulesScaleEachGroupFromItsOwnBase) {
   EXPECT_EQ(opt2.lr(1), 0.0);
 }
 
+TEST(ParamGroups, AddParamGroupMidTraining) {
+  Variable a = param({1}), b = param({2});
+  optim::SGD opt({a}, {.lr = 0.1});
+  optim::StepLR schedule(opt, 1, 0.5);
+  train(opt, 1);  // a: 1 - 0.1 * 2 = 0.8
+  schedule.step();
+  EXPECT_EQ(opt.lr(), 0.05);
+  opt.add_param_group({{b}, {.lr = 0.25}});
+  ASSERT_EQ(opt.param_groups().size(), 2u);
+  EXPECT_EQ(opt.params().size(), 2u);
+  EXPECT_EQ(opt.group_of(1), 1u);
+  train(opt, 1);  // a: 0.8 - 0.05 * 1.6 = 0.72;  b: 2 - 0.25 * 4 = 1
+  EXPECT_NEAR(values(a)[0], 0.72, 1e-15);
+  EXPECT_NEAR(values(b)[0], 1.0, 1e-15);
+  // The schedule takes the new group's lr as its base at its next step.
+  schedule.step();
+  EXPECT_EQ(opt.lr(0), 0.025);
+  EXPECT_EQ(opt.lr(1), 0.0625);  // 0.25 * 0.5^2
+  EXPECT_EQ(schedule.base_lrs(), (std::vector<double>{0.1, 0.25}));
+
+  const std::string twice = message([&] { opt.add_param_group({{a}}); });
+  EXPECT_NE(twice.find("appears twice, in group 0 and group 2"), std::string::npos) << twice;
+  optim::Adam adam({a});
+  EXPECT_THROW(adam.add_param_group({{b}, {.beta2 = 1}}), Error);
+  EXPECT_EQ(opt.param_groups().size(), 2u);  // unchanged
+  EXPECT_EQ(adam.param_groups().size(), 1u);
+}
+
 TEST(ParamGroups, StateDictKeepsGroupsAndTheirSettings) {
   Variable a = param({1, -2}), b = param({3});
   optim::Adam oa({{{a}}, {{b}, {.lr = 0.05, .beta1 = 0.5}}}, {.lr = 0.1});
