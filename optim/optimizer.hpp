@@ -108,7 +108,8 @@ class Optimizer {
   // one silently restarts from zeros: Adam's v dropped makes the resumed loss jump). Not strict, those are
   // reported and skipped, and missing slots start from zeros. State without "rule." (written before rules
   // were recorded) is checked by its slots alone; without "group." entries (written before groups) it is
-  // one group of every parameter, keeping this optimizer's settings.
+  // one group of every parameter, keeping this optimizer's settings. The settings restored include lr, as
+  // the last schedule left it: a run that starts its own schedule sets its rates (set_lr) after loading.
   LoadReport load_state_dict(const NamedTensors& state, bool strict = true);
 
  protected:
