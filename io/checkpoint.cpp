@@ -16,31 +16,60 @@ std::string describe(const Tensor& t) {
   return std::string(dtype_name(t.dtype())) + " " + to_string(t.shape());
 }
 
-// The model's name of each optimizer parameter, by position.
-std::vector<std::string> optimizer_names(const Module& model, const optim::Optimizer& opt) {
+// Each optimizer parameter's position in model.named_parameters().
+std::vector<std::size_t> model_positions(const Module& model, const optim::Optimizer& opt) {
   const auto named = model.named_parameters();
-  std::vector<std::string> names;
+  std::vector<std::size_t> out;
   for (const auto& p : opt.params()) {
     auto it = std::find_if(named.begin(), named.end(), [&](const auto& np) { return np.second.is_same(p); });
     if (it == named.end())
       throw Error("checkpoint: the optimizer holds a parameter " + describe(p.data()) +
                   " that is not in the model");
-    names.push_back(it->first);
+    out.push_back(static_cast<std::size_t>(it - named.begin()));
   }
+  return out;
+}
+
+// The model's name of each optimizer parameter, by position.
+std::vector<std::string> optimizer_names(const Module& model, const optim::Optimizer& opt) {
+  const auto named = model.named_parameters();
+  std::vector<std::string> names;
+  for (std::size_t k : model_positions(model, opt)) names.push_back(named[k].first);
   return names;
+}
+
+bool is_group_params(const std::string& key) {
+  return key.rfind("group.", 0) == 0 && key.size() > 7 && key.compare(key.size() - 7, 7, ".params") == 0;
+}
+
+// "param." or "buffer." before each of the model's state_dict() names: the file keeps the two apart.
+std::vector<std::pair<std::string, Tensor>> model_entries(const Module& model) {
+  std::set<std::string> buffers;
+  for (const auto& [name, b] : model.named_buffers()) buffers.insert(name);
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const auto& [name, t] : model.state_dict())
+    out.emplace_back((buffers.count(name) ? "buffer." : "param.") + name, t);
+  return out;
 }
 
 }  // namespace
 
 void save_checkpoint(const std::string& path, const Module& model, const optim::Optimizer* optimizer) {
-  io::NamedTensors entries;
-  for (const auto& [name, p] : model.named_parameters()) entries.emplace_back("param." + name, p.data());
-  for (const auto& [name, b] : model.named_buffers()) entries.emplace_back("buffer." + name, b.data());
+  io::NamedTensors entries = model_entries(model);
   if (optimizer) {
     const auto names = optimizer_names(model, *optimizer);
+    const auto positions = model_positions(model, *optimizer);
     for (auto& [key, t] : optimizer->state_dict()) {
-      if (key == "step" || key.rfind("rule.", 0) == 0) {  // "optim.step", "optim.rule.Adam"
-        entries.emplace_back("optim." + key, t);
+      if (is_group_params(key)) {
+        // Group members by their position in the model (stable if the optimizer lists them in another order).
+        std::vector<std::int64_t> in_model;
+        for (std::int64_t i : t.to_vector<std::int64_t>())
+          in_model.push_back(static_cast<std::int64_t>(positions[static_cast<std::size_t>(i)]));
+        entries.emplace_back("optim." + key, from_vector(in_model));
+        continue;
+      }
+      if (key == "step" || key.rfind("rule.", 0) == 0 || key.rfind("group.", 0) == 0) {
+        entries.emplace_back("optim." + key, t);  // "optim.step", "optim.rule.Adam", "optim.group.0.lr"
         continue;
       }
       const auto dot = key.find('.');
@@ -70,9 +99,7 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
     std::string state_key;  // non-empty for optimizer state: "<param index>.<slot>"
   };
   std::vector<std::pair<std::string, Expected>> expected;
-  for (const auto& [name, p] : model.named_parameters())
-    expected.push_back({"param." + name, {p.data(), ""}});
-  for (const auto& [name, b] : model.named_buffers()) expected.push_back({"buffer." + name, {b.data(), ""}});
+  for (const auto& [name, t] : model_entries(model)) expected.push_back({name, {t, ""}});
   if (optimizer) {
     const auto names = optimizer_names(model, *optimizer);
     for (std::size_t i = 0; i < names.size(); ++i)
@@ -90,7 +117,8 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
                     detail::printable(name.substr(11)) + " rule, and the optimizer given is " +
                     optimizer->name() + "; one rule's state means nothing to another");
   const auto is_expected = [&](const std::string& name) {
-    if (optimizer && (name == "optim.step" || name == rule)) return true;
+    if (optimizer && (name == "optim.step" || name == rule || name.rfind("optim.group.", 0) == 0))
+      return true;
     return std::any_of(expected.begin(), expected.end(), [&](const auto& e) { return e.first == name; });
   };
 
@@ -136,10 +164,28 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
     }
     present.push_back(name);
   }
+  // The optimizer's groups (files written before groups have none: one group). Their members and settings
+  // are checked by the optimizer; here only that each is small enough to read.
+  std::vector<std::string> group_entries;
+  const std::size_t model_params = model.named_parameters().size();
+  if (optimizer)
+    for (const auto& name : file_names) {
+      if (name.rfind("optim.group.", 0) != 0) continue;
+      const NpyInfo info = reader.info(name);
+      const bool members = is_group_params(name.substr(6));
+      if (members ? info.dtype != Dtype::Int64 || info.shape.size() != 1 || info.shape.numel() > model_params
+                  : !is_floating(info.dtype) || info.shape.numel() != 1)
+        problems.push_back(name.substr(6) + " is " + dtype_name(info.dtype) + " " + to_string(info.shape) +
+                           (members ? ", expected a list of at most " + std::to_string(model_params) +
+                                          " int64 parameter positions"
+                                    : ", expected one number"));
+      else
+        group_entries.push_back(name);
+    }
   fail_if_any();
 
   // 3. Data: each entry reads exactly the bytes its (now checked) header declares, and must be finite.
-  std::vector<std::pair<Tensor, Tensor>> copies;  // (destination, source), applied only when all is well
+  nn::StateDict model_state;  // applied only when all is well
   optim::NamedTensors state;
   if (optimizer) state.emplace_back("step", scalar_tensor(static_cast<double>(steps), Dtype::Int64));
   for (const auto& name : present) {
@@ -156,9 +202,36 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
           break;
         }
     if (e.state_key.empty())
-      copies.emplace_back(e.like, std::move(t));
+      model_state.insert(name.substr(name.find('.') + 1), std::move(t));
     else
       state.emplace_back(e.state_key, std::move(t));
+  }
+  if (optimizer) {
+    // Group members are model positions in the file, optimizer positions in its state.
+    const auto named = model.named_parameters();
+    const auto positions = model_positions(model, *optimizer);
+    for (const auto& name : group_entries) {
+      Tensor t = reader.read(name);
+      const std::string key = name.substr(6);
+      if (is_group_params(key)) {
+        std::vector<std::int64_t> in_optimizer;
+        for (std::int64_t k : t.to_vector<std::int64_t>()) {
+          const auto at = std::find(positions.begin(), positions.end(), static_cast<std::size_t>(k));
+          if (k < 0 || static_cast<std::size_t>(k) >= named.size() || at == positions.end()) {
+            problems.push_back(
+                key + " lists " +
+                (k >= 0 && static_cast<std::size_t>(k) < named.size()
+                     ? named[static_cast<std::size_t>(k)].first + ", which the optimizer does not hold"
+                     : "parameter " + std::to_string(k) + ", and the model has " +
+                           std::to_string(named.size())));
+            continue;
+          }
+          in_optimizer.push_back(at - positions.begin());
+        }
+        t = from_vector(in_optimizer);
+      }
+      state.emplace_back(key, std::move(t));
+    }
   }
   fail_if_any();
   if (optimizer) {
@@ -168,7 +241,7 @@ void load_checkpoint(const std::string& path, Module& model, optim::Optimizer* o
       throw Error("load_checkpoint: '" + path + "': " + e.what());
     }
   }
-  for (auto& [dst, src] : copies) dst.copy_from(src);
+  model.load_state_dict(model_state);  // every entry was checked above: cannot fail now
 }
 
 }  // namespace tsumiki::io

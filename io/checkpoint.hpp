@@ -1,10 +1,13 @@
 // Checkpoints (the one place that knows both nn and optim): a model's parameters and, optionally, its
 // optimizer's state in one NumPy .npz file.
 //
-// Entries are "param.<name>" (e.g. "param.fc1.W"), "buffer.<name>" (e.g. batch norm's running statistics)
-// and "optim.<name>.<slot>" plus "optim.step", so
-// numpy.load(path) shows them by name. Saving is atomic (temporary file + rename). Loading checks every name,
-// shape and dtype first and changes nothing unless all match; the error lists every mismatch.
+// Entries are the model's state_dict() as "param.<name>" (e.g. "param.fc1.W") and "buffer.<name>" (e.g. batch
+// norm's running statistics), and the optimizer's state_dict(): "optim.<name>.<slot>", "optim.step",
+// "optim.rule.<rule>", and per parameter group "optim.group.<g>.<setting>" and "optim.group.<g>.params"
+// (the members' positions in model.named_parameters()), so numpy.load(path) shows them by name. Files
+// written before groups were recorded load as one group. Saving is atomic (temporary file + rename). Loading
+// checks every name, shape and dtype first and changes nothing unless all match; the error lists every
+// mismatch.
 #pragma once
 
 #include <string>
@@ -22,7 +25,8 @@ struct LoadCheckpointOptions {
 // Checks every entry's name, dtype and shape from the archive's headers first, then reads only the entries
 // the model (and the optimizer, when given) needs, each no larger than its header says; changes nothing
 // unless everything matches. Refused, with every problem listed: missing or unexpected entries (also with an
-// optimizer), a mismatched dtype or shape, missing optimizer state after the first step, NaN or Inf values.
+// optimizer), a mismatched dtype or shape, missing optimizer state after the first step, NaN or Inf values;
+// and by the optimizer's load_state_dict: another rule's state, groups that differ in number or members.
 // Without an optimizer the file's optimizer entries are skipped unread.
 void load_checkpoint(const std::string& path, nn::Module& model, optim::Optimizer* optimizer = nullptr,
                      const LoadCheckpointOptions& options = {});

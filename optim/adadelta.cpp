@@ -7,15 +7,16 @@
 
 namespace tsumiki::optim {
 
-AdaDelta::AdaDelta(std::vector<Variable> params, const AdaDeltaOptions& o)
-    : Optimizer(std::move(params), o.lr, "AdaDelta"), rho_(o.rho), eps_(o.eps) {}
+AdaDelta::AdaDelta(ParamGroups params, const AdaDeltaOptions& o)
+    : Optimizer(std::move(params), {.lr = o.lr, .rho = o.rho, .eps = o.eps, .weight_decay = o.weight_decay},
+                "AdaDelta") {}
 
-void AdaDelta::update(std::size_t i, Tensor& p, const Tensor& g) {
+void AdaDelta::update(std::size_t i, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements(
       "AdaDelta", p, g,
       [&](auto tag) {
         using T = decltype(tag);
-        const T lr = T(this->lr()), rho = T(rho_), eps = T(eps_);
+        const T lr = T(*o.lr), rho = T(*o.rho), eps = T(*o.eps);
         return [=](T& w, T d, T& h, T& s) {
           h = rho * h + (1 - rho) * d * d;
           const T dx = std::sqrt(s + eps) / std::sqrt(h + eps) * d;

@@ -6,15 +6,15 @@
 
 namespace tsumiki::optim {
 
-AdaGrad::AdaGrad(std::vector<Variable> params, const AdaGradOptions& o)
-    : Optimizer(std::move(params), o.lr, "AdaGrad"), eps_(o.eps) {}
+AdaGrad::AdaGrad(ParamGroups params, const AdaGradOptions& o)
+    : Optimizer(std::move(params), {.lr = o.lr, .eps = o.eps, .weight_decay = o.weight_decay}, "AdaGrad") {}
 
-void AdaGrad::update(std::size_t i, Tensor& p, const Tensor& g) {
+void AdaGrad::update(std::size_t i, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements(
       "AdaGrad", p, g,
       [&](auto tag) {
         using T = decltype(tag);
-        const T lr = T(this->lr()), eps = T(eps_);
+        const T lr = T(*o.lr), eps = T(*o.eps);
         return [=](T& w, T d, T& h) {
           h += d * d;
           w -= lr * d / (std::sqrt(h) + eps);

@@ -10,7 +10,7 @@ const std::vector<std::string>& optimizer_names() {
   return names;
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<Variable> params, double lr) {
+std::unique_ptr<Optimizer> make_optimizer(const std::string& name, ParamGroups params, double lr) {
   if (name == "sgd") return std::make_unique<SGD>(std::move(params), SGDOptions{.lr = lr});
   if (name == "momentum") return std::make_unique<Momentum>(std::move(params), MomentumOptions{.lr = lr});
   if (name == "nesterov") return std::make_unique<Nesterov>(std::move(params), MomentumOptions{.lr = lr});

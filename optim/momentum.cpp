@@ -5,18 +5,19 @@
 
 namespace tsumiki::optim {
 
-Momentum::Momentum(std::vector<Variable> params, const MomentumOptions& o)
+Momentum::Momentum(ParamGroups params, const MomentumOptions& o)
     : Momentum(std::move(params), o, "Momentum") {}
 
-Momentum::Momentum(std::vector<Variable> params, const MomentumOptions& o, const char* name)
-    : Optimizer(std::move(params), o.lr, name), momentum_(o.momentum) {}
+Momentum::Momentum(ParamGroups params, const MomentumOptions& o, const char* name)
+    : Optimizer(std::move(params), {.lr = o.lr, .momentum = o.momentum, .weight_decay = o.weight_decay},
+                name) {}
 
-void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
+void Momentum::update(std::size_t i, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements(
       "Momentum", p, g,
       [&](auto tag) {
         using T = decltype(tag);
-        const T lr = T(this->lr()), mu = T(momentum_);
+        const T lr = T(*o.lr), mu = T(*o.momentum);
         return [=](T& w, T d, T& v) {
           v = mu * v - lr * d;
           w += v;
@@ -25,15 +26,15 @@ void Momentum::update(std::size_t i, Tensor& p, const Tensor& g) {
       slot(i, "v"));
 }
 
-Nesterov::Nesterov(std::vector<Variable> params, const MomentumOptions& o)
+Nesterov::Nesterov(ParamGroups params, const MomentumOptions& o)
     : Momentum(std::move(params), o, "Nesterov") {}
 
-void Nesterov::update(std::size_t i, Tensor& p, const Tensor& g) {
+void Nesterov::update(std::size_t i, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements(
       "Nesterov", p, g,
       [&](auto tag) {
         using T = decltype(tag);
-        const T lr = T(this->lr()), mu = T(momentum_);
+        const T lr = T(*o.lr), mu = T(*o.momentum);
         return [=](T& w, T d, T& v) {
           v = mu * v - lr * d;
           w += mu * mu * v - (1 + mu) * lr * d;

@@ -6,15 +6,16 @@
 
 namespace tsumiki::optim {
 
-RMSProp::RMSProp(std::vector<Variable> params, const RMSPropOptions& o)
-    : Optimizer(std::move(params), o.lr, "RMSProp"), decay_(o.decay), eps_(o.eps) {}
+RMSProp::RMSProp(ParamGroups params, const RMSPropOptions& o)
+    : Optimizer(std::move(params),
+                {.lr = o.lr, .decay = o.decay, .eps = o.eps, .weight_decay = o.weight_decay}, "RMSProp") {}
 
-void RMSProp::update(std::size_t i, Tensor& p, const Tensor& g) {
+void RMSProp::update(std::size_t i, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements(
       "RMSProp", p, g,
       [&](auto tag) {
         using T = decltype(tag);
-        const T lr = T(this->lr()), rho = T(decay_), eps = T(eps_);
+        const T lr = T(*o.lr), rho = T(*o.decay), eps = T(*o.eps);
         return [=](T& w, T d, T& h) {
           h = rho * h + (1 - rho) * d * d;
           w -= lr * d / (std::sqrt(h) + eps);

@@ -1,7 +1,11 @@
-// Learning-rate schedules: call step() once per epoch, after the epoch's updates.
+// Learning-rate schedules: call step() once per epoch, after the epoch's updates. A schedule sets every
+// parameter group's learning rate, each from its own base (its lr when the schedule was made), as
+// PyTorch's do: groups at 1e-3 and 1e-4 stay ten times apart. A group added later (add_param_group) has
+// its lr at the schedule's next step() as its base.
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "optimizer.hpp"
 
@@ -13,10 +17,12 @@ class StepLR {
   StepLR(Optimizer& opt, std::size_t step_size, double gamma = 0.1);
   void step();
   std::size_t epoch() const { return epoch_; }
+  const std::vector<double>& base_lrs() const { return base_; }
 
  private:
   Optimizer& opt_;
-  double base_, gamma_;
+  std::vector<double> base_;
+  double gamma_;
   std::size_t step_size_, epoch_ = 0;
 };
 
@@ -26,10 +32,12 @@ class CosineAnnealingLR {
   CosineAnnealingLR(Optimizer& opt, std::size_t t_max, double min_lr = 0);
   void step();
   std::size_t epoch() const { return epoch_; }
+  const std::vector<double>& base_lrs() const { return base_; }
 
  private:
   Optimizer& opt_;
-  double base_, min_;
+  std::vector<double> base_;
+  double min_;
   std::size_t t_max_, epoch_ = 0;
 };
 

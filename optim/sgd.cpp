@@ -4,12 +4,13 @@
 
 namespace tsumiki::optim {
 
-SGD::SGD(std::vector<Variable> params, const SGDOptions& o) : Optimizer(std::move(params), o.lr, "SGD") {}
+SGD::SGD(ParamGroups params, const SGDOptions& o)
+    : Optimizer(std::move(params), {.lr = o.lr, .weight_decay = o.weight_decay}, "SGD") {}
 
-void SGD::update(std::size_t, Tensor& p, const Tensor& g) {
+void SGD::update(std::size_t, Tensor& p, const Tensor& g, const GroupOptions& o) {
   detail::update_elements("SGD", p, g, [&](auto tag) {
     using T = decltype(tag);
-    const T lr = T(this->lr());
+    const T lr = T(*o.lr);
     return [=](T& w, T d) { w -= lr * d; };
   });
 }

@@ -111,9 +111,13 @@ int ClassifierRun::main(const std::function<std::shared_ptr<nn::Module>()>& make
     if (weight_decay > 0) opt->add_hook(optim::weight_decay(weight_decay));
     if (!load_path.empty()) {
       nn::load_checkpoint(load_path, model, opt.get());  // every rank reads the same file
+      // The checkpoint restores the learning rate where the last run's schedule left it (0 at the end of a
+      // cosine one); this run starts its own schedule from --lr.
+      opt->set_lr(lr);
       const double acc = cluster.accuracy(model, test);
       if (cluster.root())
-        std::printf("resumed from %s (step %zu), test accuracy %.4f\n", load_path.c_str(), opt->steps(), acc);
+        std::printf("resumed from %s (step %zu), test accuracy %.4f, learning rate %g\n", load_path.c_str(),
+                    opt->steps(), acc, opt->lr());
     }
     std::unique_ptr<optim::CosineAnnealingLR> cosine;
     std::unique_ptr<optim::StepLR> step_lr;
