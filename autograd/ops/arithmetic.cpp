@@ -1,6 +1,8 @@
 // Arithmetic: + - * / neg pow, and the operators that take scalars on either side.
 #include "arithmetic.hpp"
 
+#include <cmath>
+
 #include "../apply.hpp"
 #include "../detail/checks.hpp"
 #include "../detail/kernels.hpp"
@@ -100,6 +102,47 @@ Variable pow(const Variable& x, double c, const Site& site) {
         const Variable& x = f.input(0);
         if (c == 1) return Grads{gy};
         return Grads{mul(gy, mul(scalar_like(c, x), pow(x, c - 1)))};
+      });
+}
+
+// y = a^b;  ga = gy * b * a^(b-1) (0 at 0^0), gb = gy * y * log(a), with log(a) read as 0 where a == 0, b >=
+// 0 (there y is 0 or 1 and PyTorch's gradient is 0; the substitution keeps double backward free of 0 * -inf).
+// The same primitive name as the number exponent: one op to the user, two forms.
+Variable pow(const Variable& a, const Variable& b, const Site& site) {
+  detail::check_pair(kPow, a, b, site);
+  const Shape shape = kernels::broadcast_shapes(a.shape(), b.shape(), kPow, site);
+  return apply(
+      kPow, {a, b}, site,
+      [&] {
+        const Tensor ab = kernels::broadcast_to(a.data(), shape);
+        const Tensor bb = kernels::broadcast_to(b.data(), shape);
+        return dispatch_floating(ab.dtype(), kPow, [&](auto tag) {
+          using T = decltype(tag);
+          Tensor out(shape, ab.dtype());
+          const T* pa = ab.data<T>();
+          const T* pb = bb.data<T>();
+          T* po = out.data<T>();
+          for (std::size_t i = 0; i < out.numel(); ++i) po[i] = std::pow(pa[i], pb[i]);
+          return out;
+        });
+      },
+      [](const Function& f, const Variable& gy) {
+        const Variable& a = f.input(0);
+        const Variable& b = f.input(1);
+        const Variable zero = scalar_like(0, a);
+        Variable ga, gb;
+        if (f.needs_grad(0)) {
+          // 0^0: the exponent b - 1 = -1 would give 0 * inf; PyTorch's gradient there is 0, which b * 0^0
+          // gives.
+          const Variable zero_zero = mul(equal(a, zero), equal(b, zero));
+          ga = mul(gy, mul(b, pow(a, where(zero_zero, zero, add(b, -1.0)))));
+        }
+        if (f.needs_grad(1)) {
+          const Variable base_zero = mul(equal(a, zero), greater_equal(b, zero));
+          const Variable safe_a = where(base_zero, scalar_like(1, a), a);
+          gb = mul(gy, mul(f.output(), log(safe_a)));
+        }
+        return Grads{ga, gb};
       });
 }
 

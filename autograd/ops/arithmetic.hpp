@@ -16,6 +16,10 @@ Variable mul(const Variable& x, double c, const Site& site = Site::current());
 Variable div(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable neg(const Variable& x, const Site& site = Site::current());
 Variable pow(const Variable& x, double exponent, const Site& site = Site::current());
+// a^b with a tensor exponent, broadcasting (torch.pow(Tensor, Tensor)). The gradients are b a^(b-1) for a and
+// a^b log(a) for b, defined for a > 0; where a == 0 and b >= 0 the gradient for b is 0, and at 0^0 the one
+// for a is 0 (as PyTorch's).
+Variable pow(const Variable& a, const Variable& b, const Site& site = Site::current());
 Variable square(const Variable& x, const Site& site = Site::current());
 
 // Operand: a Variable or a scalar on either side of an operator, carrying the caller's line.

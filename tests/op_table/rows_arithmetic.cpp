@@ -1,5 +1,7 @@
 // Rows for autograd/ops/arithmetic.cpp: add, sub, mul, div, add_scalar, mul_scalar, neg, pow, and the
 // composite square.
+#include <cmath>
+#include <xtensor/xbroadcast.hpp>
 #include <xtensor/xbuilder.hpp>
 #include <xtensor/xmath.hpp>
 
@@ -114,6 +116,25 @@ std::vector<Row> arithmetic_rows() {
   add(unary(
       "pow", "one_exponent", Shape{2, 2}, U(-2, 2), [](const Variable& x) { return ts::pow(x, 1.0); },
       [](const XA& a) -> XA { return a; }));
+
+  // ---- pow with a tensor exponent (bases positive: the exponent's gradient is y log(a)) ----
+  const BinaryFn ts_pow = [](const Variable& a, const Variable& b) { return ts::pow(a, b); };
+  // std::pow elementwise (C's limits: (-inf)^1.5 = inf, where xt::pow's vector form gives NaN).
+  const BinaryRef ref_pow = [](const XA& a, const XA& b) -> XA {
+    const auto shape = (a + b).shape();
+    const XA ab = xt::broadcast(a, shape), bb = xt::broadcast(b, shape);
+    XA out = XA::from_shape(shape);
+    for (std::size_t i = 0; i < out.size(); ++i) out.flat(i) = std::pow(ab.flat(i), bb.flat(i));
+    return out;
+  };
+  add(binary("pow", "tensor_exponent_same_shape", {Shape{2, 3}, Shape{2, 3}}, {U(0.5, 2), U(-2, 2)}, ts_pow,
+             ref_pow));
+  add(binary("pow", "tensor_exponent_broadcast_row", {Shape{2, 3}, Shape{3}}, {U(0.5, 2), U(-2, 2)}, ts_pow,
+             ref_pow));
+  add(binary("pow", "tensor_exponent_outer_broadcast", {Shape{2, 1}, Shape{1, 3}}, {U(0.5, 2), U(-2, 2)},
+             ts_pow, ref_pow));
+  add(binary("pow", "tensor_exponent_scalar_shape_base", {Shape{}, Shape{2, 2}}, {U(0.5, 2), U(-2, 2)},
+             ts_pow, ref_pow));
 
   // ---- square (composite: pow(x, 2)) ----
   add(unary(
