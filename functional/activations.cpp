@@ -1,7 +1,8 @@
-// Softmax family: formulas of primitive ops, so their gradients (of any order) come from theirs.
+// Activations: formulas of primitive ops, so their gradients (of any order) come from theirs.
 #include "activations.hpp"
 
 #include <cmath>
+#include <string>
 
 #include "../autograd/detail/checks.hpp"
 #include "../autograd/ops.hpp"
@@ -52,6 +53,39 @@ Variable softmax(const Variable& x, int axis, const Site& site) {
   const Variable m = finite_max(x, {axis}, site);
   const Variable e = exp(sub(x, m, site), site);
   return div(e, sum(e, {axis}, true, site), site);
+}
+
+// where(x > 0, x, slope x): the mask is a constant, so the gradient is 1 or slope (slope at 0, and a NaN
+// reaches the output through slope * NaN).
+Variable leaky_relu(const Variable& x, double negative_slope, const Site& site) {
+  detail::check_floating("leaky_relu", x, site);
+  if (!std::isfinite(negative_slope))
+    fail("leaky_relu", "negative_slope must be finite, got " + std::to_string(negative_slope), site);
+  return where(greater(x, scalar_like(0, x, site), site), x, mul(x, negative_slope, site), site);
+}
+
+// where(x > 0, x, alpha expm1(min(x, 0))): the min keeps exp from overflowing in the branch not taken (a
+// where over exp(1000) = inf would send 0 * inf = NaN back as the gradient).
+Variable elu(const Variable& x, double alpha, const Site& site) {
+  detail::check_floating("elu", x, site);
+  if (!std::isfinite(alpha)) fail("elu", "alpha must be finite, got " + std::to_string(alpha), site);
+  const Variable zero = scalar_like(0, x, site);
+  return where(greater(x, zero, site), x, mul(expm1(minimum(x, zero, site), site), alpha, site), site);
+}
+
+Variable hardtanh(const Variable& x, double min_val, double max_val, const Site& site) {
+  detail::check_floating("hardtanh", x, site);
+  if (!(min_val <= max_val))
+    fail("hardtanh",
+         "expected min_val <= max_val, got min_val = " + std::to_string(min_val) +
+             ", max_val = " + std::to_string(max_val),
+         site);
+  return clip(x, min_val, max_val, site);
+}
+
+Variable logsigmoid(const Variable& x, const Site& site) {
+  detail::check_floating("logsigmoid", x, site);
+  return neg(softplus(neg(x, site), site), site);
 }
 
 }  // namespace functional

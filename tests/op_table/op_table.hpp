@@ -73,15 +73,17 @@ inline void PrintTo(const Row& row, std::ostream* os) { *os << row.op << "/" << 
 // The families: make_rows() in tests/test_ops.cpp concatenates them
 // ---------------------------------------------------------------------------------------------------------
 
-// autograd/ops/arithmetic.cpp: add, sub, mul, div, add_scalar, mul_scalar, neg, pow, square.
+// autograd/ops/arithmetic.cpp: add, sub, mul, div, add_scalar, mul_scalar, neg, pow (number and tensor
+// exponents), square.
 std::vector<Row> arithmetic_rows();
-// autograd/ops/math.cpp: elementwise functions, maximum/minimum, clip, where.
+// autograd/ops/math.cpp: elementwise functions (log1p, expm1, erf, silu, gelu, ...), maximum/minimum, clip,
+// clamp, where.
 std::vector<Row> math_rows();
 // autograd/ops/matmul.cpp: matmul.
 std::vector<Row> matmul_rows();
 // autograd/ops/shape.cpp: reshape, transpose, broadcast_to, sum_to, flatten, swapaxes, (un)squeeze.
 std::vector<Row> shape_rows();
-// autograd/ops/reduce.cpp: sum, max, min, mean.
+// autograd/ops/reduce.cpp: sum, max, min, norm, cumsum; the composites mean, prod, var, std.
 std::vector<Row> reduce_rows();
 // autograd/ops/indexing.cpp: get_item, slice, take, concat, stack, and the scatter backwards.
 std::vector<Row> indexing_rows();
@@ -93,6 +95,8 @@ std::vector<Row> pooling_rows();
 std::vector<Row> checkpoint_rows();
 // functional/: the softmax family, linear, losses, conv2d, normalisation, dropout.
 std::vector<Row> composite_rows();
+// functional/activations.cpp: leaky_relu, elu, hardtanh, logsigmoid.
+std::vector<Row> activations_rows();
 
 // ---------------------------------------------------------------------------------------------------------
 // Row helpers: the common shapes of a row, so a row states only its case
