@@ -68,7 +68,7 @@ std::vector<Row> make_rows() {
   for (auto family :
        {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows, op_table::shape_rows,
         op_table::reduce_rows, op_table::indexing_rows, op_table::conv_rows, op_table::pooling_rows,
-        op_table::checkpoint_rows, op_table::composite_rows}) {
+        op_table::checkpoint_rows, op_table::composite_rows, op_table::losses_rows}) {
     std::vector<Row> part = family();
     rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }
@@ -339,43 +339,19 @@ TEST(OpTable, EveryRegisteredOpHasARow) {
 // The primitives the design names are all registered (a primitive that forgot TSUMIKI_PRIMITIVE would
 // escape the check above).
 TEST(OpTable, KnownPrimitivesAreRegistered) {
-  const std::vector<std::string> primitives = {"add",
-                                               "sub",
-                                               "mul",
-                                               "div",
-                                               "neg",
-                                               "pow",
-                                               "exp",
-                                               "log",
-                                               "sqrt",
-                                               "abs",
-                                               "sin",
-                                               "cos",
-                                               "tanh",
-                                               "sigmoid",
-                                               "softplus",
-                                               "relu",
-                                               "maximum",
-                                               "minimum",
-                                               "clip",
-                                               "where",
-                                               "matmul",
-                                               "reshape",
-                                               "transpose",
-                                               "broadcast_to",
-                                               "sum_to",
-                                               "sum",
-                                               "max",
-                                               "min",
-                                               "get_item",
-                                               "get_item_backward",
-                                               "take",
-                                               "take_backward",
-                                               "concat",
-                                               "im2col",
-                                               "col2im",
-                                               "max_pool2d",
-                                               "max_pool2d_backward"};
+  const std::vector<std::string> primitives = {"add",     "sub",           "mul",
+                                               "div",     "neg",           "pow",
+                                               "exp",     "log",           "sqrt",
+                                               "abs",     "sin",           "cos",
+                                               "tanh",    "sigmoid",       "softplus",
+                                               "relu",    "maximum",       "minimum",
+                                               "clip",    "where",         "matmul",
+                                               "reshape", "transpose",     "broadcast_to",
+                                               "sum_to",  "sum",           "max",
+                                               "min",     "get_item",      "get_item_backward",
+                                               "take",    "take_backward", "concat",
+                                               "gather",  "scatter_add",   "im2col",
+                                               "col2im",  "max_pool2d",    "max_pool2d_backward"};
   const auto& registered = ts::registered_ops();
   for (const auto& name : primitives)
     EXPECT_NE(std::find(registered.begin(), registered.end(), name), registered.end())

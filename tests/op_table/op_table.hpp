@@ -83,7 +83,8 @@ std::vector<Row> matmul_rows();
 std::vector<Row> shape_rows();
 // autograd/ops/reduce.cpp: sum, max, min, mean.
 std::vector<Row> reduce_rows();
-// autograd/ops/indexing.cpp: get_item, slice, take, concat, stack, and the scatter backwards.
+// autograd/ops/indexing.cpp: get_item, slice, take, gather, scatter_add, concat, stack, the scatter
+// backwards, and the composites masked_fill, masked_select and pad.
 std::vector<Row> indexing_rows();
 // autograd/ops/conv.cpp: im2col, col2im.
 std::vector<Row> conv_rows();
@@ -93,6 +94,8 @@ std::vector<Row> pooling_rows();
 std::vector<Row> checkpoint_rows();
 // functional/: the softmax family, linear, losses, conv2d, normalisation, dropout.
 std::vector<Row> composite_rows();
+// functional/losses.cpp: reductions, nll_loss, cross_entropy, huber_loss, smooth_l1_loss.
+std::vector<Row> losses_rows();
 
 // ---------------------------------------------------------------------------------------------------------
 // Row helpers: the common shapes of a row, so a row states only its case
