@@ -13,6 +13,7 @@
 #include <string>
 #include <tsumiki/autograd/ops.hpp>
 #include <tsumiki/functional/losses.hpp>
+#include <tsumiki/nn/losses.hpp>
 #include <vector>
 
 #include "file_fixtures.hpp"
@@ -219,4 +220,18 @@ TEST(CrossEntropy, BadLabelsAndOptionsAreRefused) {
   expect_error<Error>([] { nll_loss(logits_3x4(), Variable(zeros(Shape{3}, Dtype::Float64))); },
                       {"nll_loss", "int64", kHere});
   expect_error<Error>([] { huber_loss(logits_3x4(), logits_3x4(), 0.0); }, {"huber_loss", "delta", kHere});
+}
+
+TEST(LossObjects, ForwardTheirOptions) {
+  const Variable y = labels({1, -100, 3}, Shape{3});
+  const nn::CrossEntropyLoss criterion{{.weight = weights({0.3, 1.2, 0.8, 2.0}), .label_smoothing = 0.15}};
+  EXPECT_NEAR(criterion(logits_3x4(), y).item<double>(), 1.4592712028093848, 1e-12);
+  EXPECT_NEAR(nn::CrossEntropyLoss{}(logits_3x4(), labels({1, 0, 3}, Shape{3})).item<double>(),
+              1.4183871220671325, 1e-12);
+  const Variable a(from_vector<double>({0.25, -3.0, 1.5}, Shape{3})), b(zeros(Shape{3}, Dtype::Float64));
+  EXPECT_DOUBLE_EQ(nn::HuberLoss{.reduction = Reduction::Sum}(a, b).item<double>(), 3.53125);
+  EXPECT_DOUBLE_EQ(nn::SmoothL1Loss{.beta = 0.0}(a, b).item<double>(), 4.75 / 3);
+  EXPECT_DOUBLE_EQ(nn::MSELoss{Reduction::Sum}(a, b).item<double>(), 0.0625 + 9.0 + 2.25);
+  EXPECT_NEAR(nn::NLLLoss{.ignore_index = 1}(logits_3x4(), labels({1, 1, 3}, Shape{3})).item<double>(), -3.0,
+              1e-12);
 }
