@@ -182,6 +182,9 @@ void check_axis_index(const char* op, const Variable& x, std::size_t axis, const
 
 Variable gather_impl(const Variable& x, std::size_t axis, const Tensor& index, const Site& site);
 
+// gather and scatter_add are primitives: each position picks its own index along the axis, which take (one
+// index list shared by every position) cannot express without a flattened index as large as the output.
+
 // y = x + scatter of src at index along axis;  gx = gy, gsrc = gather(gy, axis, index)
 TSUMIKI_PRIMITIVE(kScatterAdd, "scatter_add");
 Variable scatter_add_impl(const Variable& x, std::size_t axis, const Tensor& index, const Variable& src,
