@@ -46,6 +46,12 @@ Tensor take(const Tensor& x, const Tensor& indices, std::size_t axis);
 // The adjoint of take: zeros of `shape`, g added at the indices (repeats accumulate).
 Tensor take_backward(const Tensor& g, const Tensor& indices, std::size_t axis, const Shape& shape);
 Tensor concat(const std::vector<Tensor>& xs, std::size_t axis);
+// torch.gather: out (index's shape) = x at index along axis, x's own coordinates on the other axes. index is
+// int64 of x's rank, each value in [0, x.shape[axis]) and index.shape[d] <= x.shape[d] for d != axis.
+Tensor gather_axis(const Tensor& x, const Tensor& index, std::size_t axis);
+// torch.scatter_add: a copy of x with src[i] added at x's element that gather_axis would read for position i
+// (repeats accumulate). src has index's shape.
+Tensor scatter_add_axis(const Tensor& x, const Tensor& index, const Tensor& src, std::size_t axis);
 
 // ---- reductions ----
 enum class Reduce { Sum, Max, Min };

@@ -1,4 +1,6 @@
 // Layout kernels: they move values without arithmetic, so they serve every dtype. All are strided copies.
+#include <array>
+#include <cstdint>
 #include <cstring>
 
 #include "kernels.hpp"
@@ -137,6 +139,58 @@ Tensor take_backward(const Tensor& g, const Tensor& indices, std::size_t axis, c
         const T* in = src + (o * m + j) * p.inner;
         for (std::size_t i = 0; i < p.inner; ++i) row[i] += in[i];
       }
+    return out;
+  });
+}
+
+namespace {
+// Calls f(i, base) for every position of `index` (flat i, row-major), where base is the offset in x of that
+// position's coordinates with the coordinate along `axis` taken as 0.
+template <class F>
+void for_each_axis_position(const Shape& index_shape, const Shape& x_shape, std::size_t axis, F&& f) {
+  const std::size_t n = index_shape.numel();
+  if (n == 0) return;
+  const Strides xs = contiguous_strides(x_shape);
+  const std::size_t rank = index_shape.size();
+  std::array<std::size_t, Shape::kMaxRank> at{};
+  std::ptrdiff_t base = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    f(i, base);
+    for (std::size_t d = rank; d-- > 0;) {
+      const std::ptrdiff_t step = d == axis ? 0 : xs[d];
+      base += step;
+      if (++at[d] < index_shape[d]) break;
+      base -= step * static_cast<std::ptrdiff_t>(index_shape[d]);
+      at[d] = 0;
+    }
+  }
+}
+}  // namespace
+
+Tensor gather_axis(const Tensor& x, const Tensor& index, std::size_t axis) {
+  const std::int64_t* idx = index.data<std::int64_t>();
+  const std::ptrdiff_t stride = contiguous_strides(x.shape())[axis];
+  return dispatch_all(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    Tensor out(index.shape(), x.dtype());
+    const T* src = x.data<T>();
+    T* dst = out.data<T>();
+    for_each_axis_position(index.shape(), x.shape(), axis,
+                           [&](std::size_t i, std::ptrdiff_t base) { dst[i] = src[base + idx[i] * stride]; });
+    return out;
+  });
+}
+
+Tensor scatter_add_axis(const Tensor& x, const Tensor& index, const Tensor& src, std::size_t axis) {
+  const std::int64_t* idx = index.data<std::int64_t>();
+  const std::ptrdiff_t stride = contiguous_strides(x.shape())[axis];
+  return dispatch_all(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    Tensor out = x.clone();
+    const T* in = src.data<T>();
+    T* dst = out.data<T>();
+    for_each_axis_position(index.shape(), x.shape(), axis,
+                           [&](std::size_t i, std::ptrdiff_t base) { dst[base + idx[i] * stride] += in[i]; });
     return out;
   });
 }

@@ -85,7 +85,8 @@ std::vector<Row> matmul_rows();
 std::vector<Row> shape_rows();
 // autograd/ops/reduce.cpp: sum, max, min, norm, cumsum; the composites mean, prod, var, std.
 std::vector<Row> reduce_rows();
-// autograd/ops/indexing.cpp: get_item, slice, take, concat, stack, and the scatter backwards.
+// autograd/ops/indexing.cpp: get_item, slice, take, gather, scatter_add, concat, stack, the scatter
+// backwards, and the composites masked_fill, masked_select and pad.
 std::vector<Row> indexing_rows();
 // autograd/ops/conv.cpp: im2col, col2im.
 std::vector<Row> conv_rows();
@@ -97,6 +98,8 @@ std::vector<Row> checkpoint_rows();
 std::vector<Row> composite_rows();
 // functional/activations.cpp: leaky_relu, elu, hardtanh, logsigmoid.
 std::vector<Row> activations_rows();
+// functional/losses.cpp: reductions, nll_loss, cross_entropy, huber_loss, smooth_l1_loss.
+std::vector<Row> losses_rows();
 
 // ---------------------------------------------------------------------------------------------------------
 // Row helpers: the common shapes of a row, so a row states only its case

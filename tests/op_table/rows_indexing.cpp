@@ -1,7 +1,9 @@
-// Rows for autograd/ops/indexing.cpp: get_item, take, concat, their scatter backwards, and the composites
-// slice and stack.
+// Rows for autograd/ops/indexing.cpp: get_item, take, gather, scatter_add, concat, their scatter backwards,
+// and the composites slice, stack, masked_fill, masked_select and pad.
 #include <optional>
+#include <xtensor/xbroadcast.hpp>
 #include <xtensor/xbuilder.hpp>
+#include <xtensor/xoperation.hpp>
 #include <xtensor/xview.hpp>
 
 #include "op_table.hpp"
@@ -77,6 +79,123 @@ Row take_row(const char* label, Shape shape, Idx idx, Shape idx_shape, int axis)
       [idx, ref_idx_shape, axis](const XA& a) -> XA {
         return ref_take(a, idx, ref_idx_shape, static_cast<std::size_t>(axis));
       });
+}
+
+// Row-major coordinates of flat position i in `shape`.
+std::vector<std::size_t> unravel(std::size_t i, const std::vector<std::size_t>& shape) {
+  std::vector<std::size_t> at(shape.size());
+  for (std::size_t d = shape.size(); d-- > 0;) {
+    at[d] = i % shape[d];
+    i /= shape[d];
+  }
+  return at;
+}
+std::size_t ravel(const std::vector<std::size_t>& at, const std::vector<std::size_t>& shape) {
+  std::size_t i = 0;
+  for (std::size_t d = 0; d < shape.size(); ++d) i = i * shape[d] + at[d];
+  return i;
+}
+
+// torch.gather, from its definition: out[pos] = x[pos with pos[axis] replaced by index[pos]].
+XA ref_gather(const XA& x, const Idx& index, const std::vector<std::size_t>& index_shape, std::size_t axis) {
+  const std::vector<std::size_t> xs = xshape(x);
+  XA out = XA::from_shape(index_shape);
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    std::vector<std::size_t> at = unravel(i, index_shape);
+    at[axis] = static_cast<std::size_t>(index[i]);
+    out.data()[i] = x.data()[ravel(at, xs)];
+  }
+  return out;
+}
+
+// torch.scatter_add: a copy of x, src[pos] added at x[pos with pos[axis] replaced by index[pos]] for every
+// position of index (src may be larger: only its positions inside index's shape are read).
+XA ref_scatter_add(const XA& x, const Idx& index, const std::vector<std::size_t>& index_shape, const XA& src,
+                   std::size_t axis) {
+  const std::vector<std::size_t> xs = xshape(x), ss = xshape(src);
+  XA out = x;
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    const std::vector<std::size_t> pos = unravel(i, index_shape);
+    std::vector<std::size_t> at = pos;
+    at[axis] = static_cast<std::size_t>(index[i]);
+    out.data()[ravel(at, xs)] += src.data()[ravel(pos, ss)];
+  }
+  return out;
+}
+
+// torch.nn.functional.pad from the definition: output coordinate o along a padded axis reads input coordinate
+// o - before, mapped back into [0, n) by the mode (constant: `value` outside).
+XA ref_pad(const XA& x, const Idx& pads, ts::PadMode mode, double value) {
+  const std::vector<std::size_t> xs = xshape(x);
+  std::vector<std::int64_t> before(xs.size(), 0), after(xs.size(), 0);
+  for (std::size_t k = 0; k < pads.size() / 2; ++k) {
+    before[xs.size() - 1 - k] = pads[2 * k];
+    after[xs.size() - 1 - k] = pads[2 * k + 1];
+  }
+  std::vector<std::size_t> os(xs.size());
+  for (std::size_t d = 0; d < xs.size(); ++d)
+    os[d] = static_cast<std::size_t>(static_cast<std::int64_t>(xs[d]) + before[d] + after[d]);
+  XA out = XA::from_shape(os);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const std::vector<std::size_t> o = unravel(i, os);
+    std::vector<std::size_t> at(xs.size());
+    bool inside = true;
+    for (std::size_t d = 0; d < xs.size(); ++d) {
+      const auto n = static_cast<std::int64_t>(xs[d]);
+      std::int64_t j = static_cast<std::int64_t>(o[d]) - before[d];
+      switch (mode) {
+        case ts::PadMode::Constant:
+          inside = inside && j >= 0 && j < n;
+          break;
+        case ts::PadMode::Reflect:  // mirror about the edge element
+          if (j < 0) j = -j;
+          if (j >= n) j = 2 * (n - 1) - j;
+          break;
+        case ts::PadMode::Replicate:
+          j = j < 0 ? 0 : (j >= n ? n - 1 : j);
+          break;
+        case ts::PadMode::Circular:
+          while (j < 0) j += n;
+          while (j >= n) j -= n;
+          break;
+      }
+      at[d] = static_cast<std::size_t>(inside ? j : 0);
+    }
+    out.data()[i] = inside ? x.data()[ravel(at, xs)] : value;
+  }
+  return out;
+}
+
+Row gather_row(const char* label, Shape shape, Idx idx, Shape idx_shape, int axis) {
+  const std::vector<std::size_t> ref_idx_shape = dims(idx_shape);
+  const std::size_t ref_axis =
+      static_cast<std::size_t>(axis < 0 ? axis + static_cast<int>(shape.size()) : axis);
+  return unary(
+      "gather", label, std::move(shape), U(-2, 2),
+      [idx, idx_shape, axis](const Variable& x) { return ts::gather(x, axis, int_tensor(idx, idx_shape)); },
+      [idx, ref_idx_shape, ref_axis](const XA& a) -> XA {
+        return ref_gather(a, idx, ref_idx_shape, ref_axis);
+      });
+}
+
+Row scatter_add_row(const char* label, Shape x, Shape src, Idx idx, Shape idx_shape, int axis) {
+  const std::vector<std::size_t> ref_idx_shape = dims(idx_shape);
+  const std::size_t ref_axis = static_cast<std::size_t>(axis < 0 ? axis + static_cast<int>(x.size()) : axis);
+  return binary(
+      "scatter_add", label, {std::move(x), std::move(src)}, {U(-2, 2)},
+      [idx, idx_shape, axis](const Variable& a, const Variable& s) {
+        return ts::scatter_add(a, axis, int_tensor(idx, idx_shape), s);
+      },
+      [idx, ref_idx_shape, ref_axis](const XA& a, const XA& s) -> XA {
+        return ref_scatter_add(a, idx, ref_idx_shape, s, ref_axis);
+      });
+}
+
+Row pad_row(const char* label, Shape shape, Idx pads, ts::PadMode mode, double value = 0) {
+  return unary(
+      "pad", label, std::move(shape), U(-2, 2),
+      [pads, mode, value](const Variable& x) { return ts::pad(x, pads, mode, value); },
+      [pads, mode, value](const XA& a) -> XA { return ref_pad(a, pads, mode, value); });
 }
 
 }  // namespace
@@ -188,6 +307,87 @@ std::vector<Row> indexing_rows() {
          XA g = 2.0 * ref_take(a[0], idx, {2, 2}, 1) * a[1];
          return ref_take_backward(g, {3, 4}, idx, 1);
        }});
+
+  // ---- gather (torch.gather) and scatter_add: each is the other's backward ----
+  add(gather_row("axis1_repeats", Shape{3, 4}, {3, 3, 0, 1, 2, 1}, Shape{3, 2}, 1));
+  add(gather_row("axis0_smaller_index_3d", Shape{3, 4, 2}, {2, 0, 1, 1, 0, 2, 0, 0, 2, 2, 1, 0},
+                 Shape{2, 3, 2}, 0));
+  add(gather_row("negative_axis_wider_than_input", Shape{2, 3}, {0, 2, 2, 1, 1, 0, 0, 1}, Shape{2, 4}, -1));
+  add(gather_row("vector", Shape{5}, {4, 0, 4}, Shape{3}, 0));
+  add(scatter_add_row("axis1_repeats", Shape{3, 4}, Shape{3, 2}, {3, 3, 0, 1, 2, 1}, Shape{3, 2}, 1));
+  add(scatter_add_row("axis0_src_larger_than_index", Shape{2, 4}, Shape{3, 3}, {1, 0, 1, 1, 0, 0},
+                      Shape{3, 2}, 0));
+  add(scatter_add_row("negative_axis_3d", Shape{2, 2, 3}, Shape{2, 2, 2}, {2, 2, 0, 1, 1, 1, 0, 2},
+                      Shape{2, 2, 2}, -1));
+  // gather's backward is a scatter_add into zeros: its gradient, differentiated again, runs both.
+  add({.op = "scatter_add",
+       .label = "via_grad_of_gather",
+       .fn =
+           [](const Inputs& x) {
+             ts::EnableGradGuard recording;
+             Variable y = ts::gather(x[0], 1, int_tensor({1, 1, 0, 2, 0, 0}, Shape{2, 3}));
+             return ts::grad(ts::sum(y * y * x[1]), x[0], create_graph());
+           },
+       .shapes = {Shape{2, 3}, Shape{2, 3}},
+       .domains = {U(-2, 2)},
+       .ref = [](const Refs& a) -> XA {
+         const Idx idx{1, 1, 0, 2, 0, 0};
+         const XA g = 2.0 * ref_gather(a[0], idx, {2, 3}, 1) * a[1];
+         return ref_scatter_add(xt::zeros<double>({2, 3}), idx, {2, 3}, g, 1);
+       }});
+
+  // ---- masked_fill, masked_select (composites over where and take; float 0/1 masks) ----
+  const std::vector<double> mask_values{1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1};
+  add(unary(
+      "masked_fill", "same_shape", Shape{3, 4}, U(-2, 2),
+      [mask_values](const Variable& x) {
+        return ts::masked_fill(x, constant_like(mask_values, Shape{3, 4}, x), -1.5);
+      },
+      [mask_values](const XA& a) -> XA {
+        return xt::where(xt::not_equal(xa(mask_values, {3, 4}), 0.0), -1.5, a);
+      }));
+  add(unary(
+      "masked_fill", "broadcast_row_mask_from_comparison", Shape{3, 4}, U(-2, 2),
+      [](const Variable& x) {
+        const Variable row = constant_like({0.5, -1, 2, 0}, Shape{4}, x);
+        return ts::masked_fill(x, ts::greater(row, constant_like({0}, Shape{}, x)), 7.0);
+      },
+      [](const XA& a) -> XA {
+        XA m = xa({1, 0, 1, 0}, {4});
+        return xt::where(xt::not_equal(xt::broadcast(m, {3, 4}), 0.0), 7.0, a);
+      }));
+  add(unary(
+      "masked_select", "same_shape", Shape{3, 4}, U(-2, 2),
+      [mask_values](const Variable& x) {
+        return ts::masked_select(x, constant_like(mask_values, Shape{3, 4}, x));
+      },
+      [mask_values](const XA& a) -> XA {
+        std::vector<double> out;
+        for (std::size_t i = 0; i < a.size(); ++i)
+          if (mask_values[i] != 0) out.push_back(a.data()[i]);
+        return xa(out, {out.size()});
+      }));
+  add(unary(
+      "masked_select", "input_broadcast_to_mask", Shape{3, 1}, U(-2, 2),
+      [mask_values](const Variable& x) {
+        return ts::masked_select(x, constant_like(mask_values, Shape{3, 4}, x));
+      },
+      [mask_values](const XA& a) -> XA {
+        std::vector<double> out;
+        for (std::size_t i = 0; i < mask_values.size(); ++i)
+          if (mask_values[i] != 0) out.push_back(a(i / 4, 0));
+        return xa(out, {out.size()});
+      }));
+
+  // ---- pad (composite: concat of constant blocks, or take with an index map per axis) ----
+  add(pad_row("constant_two_axes", Shape{2, 3}, {1, 2, 0, 1}, ts::PadMode::Constant, 0.5));
+  add(pad_row("constant_crop_and_pad", Shape{2, 4}, {-1, 2}, ts::PadMode::Constant));
+  add(pad_row("constant_first_axis_of_3d", Shape{2, 2, 2}, {0, 0, 0, 0, 2, 1}, ts::PadMode::Constant, -3));
+  add(pad_row("reflect_last_axis", Shape{2, 5}, {2, 4}, ts::PadMode::Reflect));
+  add(pad_row("reflect_two_axes_3d", Shape{2, 3, 4}, {1, 3, 2, 0}, ts::PadMode::Reflect));
+  add(pad_row("replicate_two_axes", Shape{3, 2}, {2, 3, 1, 0}, ts::PadMode::Replicate));
+  add(pad_row("circular_two_axes", Shape{2, 3}, {3, 1, 1, 2}, ts::PadMode::Circular));
+  add(pad_row("circular_negative_crop", Shape{2, 4}, {-1, 2}, ts::PadMode::Circular));
 
   // ---- concat ----
   add({.op = "concat",
