@@ -5,14 +5,15 @@
 // binary ops with NumPy broadcasting, scalar operators, sum/mean over axes, reshape, transpose, swapaxes,
 // (un)squeeze, flatten, broadcast_to, matmul (2-D, batched, 1-D), get_item with integers and slices of any
 // step, softmax, log_softmax, logsumexp, concat, stack, where, and the kinked ops relu, abs, maximum,
-// minimum, clip, conv2d, avg_pool2d and max_pool2d (a program whose kinked op sees an input within 1e-3 of
-// its kink is judged against one-sided differences instead, since central differences there average two
-// slopes: see check_one_sided). With header bit 1 one leaf
-// element is NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay
-// small (rank <= 4, <= 64 elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors
-// are >= 0.5, exp sees a bounded argument), so every program is valid and smooth: any exception, a gradcheck
-// (float64, full Jacobian) mismatch, or, when the header asks, a gradgradcheck mismatch, prints the program
-// and aborts.
+// minimum, clip, conv2d, avg_pool2d and max_pool2d, and (kink_fuzzer) the model writer's ops: gelu, silu,
+// logsigmoid, erf, log1p, expm1, elu, leaky_relu, hardtanh, pow and clamp with tensor arguments, var, std,
+// cumsum, prod, norm, gather, scatter_add, pad, masked_fill, cross_entropy and huber_loss (a program whose
+// kinked op sees an input within 1e-3 of its kink is judged against one-sided differences instead, since
+// central differences there average two slopes: see check_one_sided). With header bit 1 one leaf element is
+// NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay small (rank <=
+// 4, <= 64 elements) and values in safe domains (log and sqrt see square(x) + 0.5, divisors are >= 0.5, exp
+// sees a bounded argument), so every program is valid and smooth: any exception, a gradcheck (float64, full
+// Jacobian) mismatch, or, when the header asks, a gradgradcheck mismatch, prints the program and aborts.
 //
 // The program is decoded twice from the same bytes: once to make the leaves, once inside gradcheck's function
 // on gradcheck's copies. Decoding never looks at values, so both passes build the same graph.
@@ -537,6 +538,123 @@ class Program {
     }
   }
 
+  // The ops a model writer reaches for (activations, reductions, gather/scatter, pad, masks, losses):
+  // kink_fuzzer only, so graph_fuzzer's corpus keeps replaying the programs it was found as.
+  Variable model_ops(const Variable& x) {
+    using namespace tsumiki;
+    const Shape& s = x.shape();
+    const int r = static_cast<int>(s.size());
+    switch (pick(16)) {
+      case 0:
+        note(coin() ? "gelu" : "gelu tanh", x);
+        return gelu(x, coin() ? "none" : "tanh");
+      case 1:
+        note("silu", x);
+        return silu(x);
+      case 2:
+        note("logsigmoid", x);
+        return logsigmoid(x);
+      case 3:
+        note("erf, log1p(x^2), expm1(tanh)", x);
+        return erf(x) + log1p(square(x)) + expm1(tanh(x));
+      case 4:
+        note("elu", x);
+        kink_distance(abs(x.detach()));  // alpha 1: a continuous slope, but the second derivative jumps at 0
+        return elu(x);
+      case 5: {
+        const bool leaky = coin();
+        note(leaky ? "leaky_relu 0.2" : "hardtanh", x);
+        kink_distance(leaky ? abs(x.detach()) : minimum(abs(x.detach() + 1.0), abs(x.detach() - 1.0)));
+        return leaky ? leaky_relu(x, 0.2) : hardtanh(x);
+      }
+      case 6: {
+        Variable b = leaf(broadcastable(s));
+        note("pow(x^2+0.5, b)", x);
+        return pow(positive(x), b * 0.5);
+      }
+      case 7: {
+        Variable lo = leaf(broadcastable(s)) * 0.1 - 1.0, hi = leaf(broadcastable(s)) * 0.1 + 1.0;
+        note("clamp tensor bounds", x);
+        kink_distance(minimum(abs(x.detach() - lo.detach()), abs(x.detach() - hi.detach())));
+        return clamp(x, lo, hi);
+      }
+      case 8: {
+        if (r == 0) return unary(x);
+        const int a = axis_of(s.size());
+        const bool std_dev = coin() && s[a < 0 ? a + r : a] >= 2;
+        note(std::string(std_dev ? "std" : "var (correction 0)") + " axis " + std::to_string(a), x);
+        return std_dev ? tsumiki::std(x, a) : var(x, a, 0.0);
+      }
+      case 9: {
+        if (r == 0) return unary(x);
+        const int a = axis_of(s.size());
+        const bool running = coin();
+        note((running ? "cumsum axis " : "prod axis ") + std::to_string(a), x);
+        return running ? cumsum(x, a) : prod(x, a);
+      }
+      case 10:
+        note("norm 2", x);
+        kink_distance(norm(x.detach(), 2));  // all zeros: no derivative
+        return norm(x, 2);
+      case 11: {
+        if (r == 0) return unary(x);
+        const int a = pick(r);
+        Shape is = s;
+        is[a] = 1 + pick(3);
+        std::vector<std::int64_t> idx(is.numel());
+        for (auto& i : idx) i = pick(static_cast<int>(s[a]));
+        const Tensor index = from_vector(idx, is);
+        if (coin()) {
+          note("gather axis " + std::to_string(a), x);
+          return gather(x, a, index);
+        }
+        Variable src = leaf(is);
+        note("scatter_add axis " + std::to_string(a), x);
+        return scatter_add(x, a, index, src);
+      }
+      case 12: {
+        if (r == 0) return unary(x);
+        const auto d = static_cast<std::int64_t>(s[r - 1]);
+        static const PadMode modes[] = {PadMode::Constant, PadMode::Reflect, PadMode::Replicate,
+                                        PadMode::Circular};
+        const PadMode mode = modes[pick(4)];
+        const std::int64_t most = mode == PadMode::Reflect ? d - 1 : mode == PadMode::Circular ? d : 2;
+        const std::int64_t left = most > 0 ? pick(static_cast<int>(most) + 1) : 0;
+        const std::int64_t right = most > 0 ? pick(static_cast<int>(most) + 1) : 0;
+        if ((d + left + right) * static_cast<std::int64_t>(x.numel()) / d >
+            static_cast<std::int64_t>(kMaxNumel))
+          return unary(x);
+        note("pad last axis " + std::to_string(left) + " " + std::to_string(right), x);
+        return pad(x, {left, right}, mode, 0.5);
+      }
+      case 13: {
+        const Shape cs = broadcastable(s);
+        std::vector<double> mask(cs.numel());
+        for (auto& m : mask) m = next() & 1;
+        note("masked_fill", x);
+        return masked_fill(x, Variable(from_vector(mask, cs)), 0.5);
+      }
+      case 14: {
+        if (r != 2) return unary(x);
+        std::vector<std::int64_t> labels(s[0]);
+        for (auto& l : labels) l = pick(static_cast<int>(s[1]) + 1);
+        for (auto& l : labels)
+          if (l == static_cast<std::int64_t>(s[1])) l = -100;  // ignored
+        bool any = false;
+        for (const auto l : labels) any = any || l >= 0;
+        if (!any) labels[0] = 0;
+        note("cross_entropy label smoothing 0.1", x);
+        return cross_entropy(x, Variable(from_vector(labels, Shape{s[0]})), {.label_smoothing = 0.1});
+      }
+      default: {
+        Variable t = leaf(s);
+        note("huber_loss delta 1", x);
+        kink_distance(abs(abs(x.detach() - t.detach()) - 1.0));
+        return huber_loss(x, t, 1.0);
+      }
+    }
+  }
+
   Variable select(const Variable& x) {
     if (coin()) {
       note("x * x", x);
@@ -553,9 +671,11 @@ class Program {
 
   Variable step(const Variable& x) {
     if (x.numel() > kMaxNumel) return tsumiki::sum(x, {0});
-    switch (pick(kKinks ? 13 : 12)) {
+    switch (pick(kKinks ? 14 : 12)) {
       case 12:
         return kinked(x);
+      case 13:
+        return model_ops(x);
       case 0:
         return unary(x);
       case 1:
