@@ -68,7 +68,7 @@ std::vector<Row> make_rows() {
   for (auto family :
        {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows, op_table::shape_rows,
         op_table::reduce_rows, op_table::indexing_rows, op_table::conv_rows, op_table::pooling_rows,
-        op_table::checkpoint_rows, op_table::composite_rows}) {
+        op_table::checkpoint_rows, op_table::composite_rows, op_table::sequence_rows}) {
     std::vector<Row> part = family();
     rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }

@@ -93,6 +93,8 @@ std::vector<Row> pooling_rows();
 std::vector<Row> checkpoint_rows();
 // functional/: the softmax family, linear, losses, conv2d, normalisation, dropout.
 std::vector<Row> composite_rows();
+// functional/: sequence models' composites: layer_norm, group_norm, embedding, attention, recurrent cells.
+std::vector<Row> sequence_rows();
 
 // ---------------------------------------------------------------------------------------------------------
 // Row helpers: the common shapes of a row, so a row states only its case
