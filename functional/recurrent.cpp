@@ -114,8 +114,25 @@ std::size_t check_sequence(const char* op, std::size_t gates, const Variable& x,
   return h;
 }
 
-Variable step_input(const Variable& gi_all, std::size_t t, const Site& site) {
-  return get_item(gi_all, {static_cast<std::int64_t>(t)}, site);
+// The steps of a time-major (T, ...) tensor, in order. Taking each step out of the whole would make
+// backward scatter T gradients of the whole's size (quadratic in T: at T = 64 it cost more than the matrix
+// products); halving recursively scatters each level's total once, O(T log T).
+void split_steps(const Variable& x, std::vector<Variable>& out, const Site& site) {
+  const std::size_t t = x.shape()[0];
+  if (t == 1) {
+    out.push_back(get_item(x, {std::int64_t{0}}, site));
+    return;
+  }
+  const auto mid = static_cast<std::int64_t>(t / 2);
+  split_steps(slice(x, 0, 0, mid, 1, site), out, site);
+  split_steps(slice(x, 0, mid, static_cast<std::int64_t>(t), 1, site), out, site);
+}
+
+std::vector<Variable> steps_of(const Variable& x, const Site& site) {
+  std::vector<Variable> out;
+  out.reserve(x.shape()[0]);
+  split_steps(x, out, site);
+  return out;
 }
 
 }  // namespace
@@ -147,11 +164,10 @@ Variable gru_cell(const Variable& x, const Variable& h, const RNNWeights& w, con
 RNNResult rnn(const Variable& x, const Variable& h0, const RNNWeights& w, Nonlinearity nl, const Site& site) {
   const std::size_t hs = check_sequence("rnn", 1, x, w, site), n = x.shape()[1];
   check_state("rnn", "h0", h0, x, n, hs, site);
-  const Variable gi = input_part(x, w, site);
+  const std::vector<Variable> gi = steps_of(input_part(x, w, site), site);
   Variable h = h0.defined() ? h0 : zeros_state(x, n, hs, site);
   std::vector<Variable> out;
-  for (std::size_t t = 0; t < x.shape()[0]; ++t)
-    out.push_back(h = rnn_step(step_input(gi, t, site), h, w, nl, site));
+  for (const Variable& g : gi) out.push_back(h = rnn_step(g, h, w, nl, site));
   return {stack(out, 0, site), h};
 }
 
@@ -159,12 +175,12 @@ LSTMResult lstm(const Variable& x, const LSTMState& state0, const RNNWeights& w,
   const std::size_t hs = check_sequence("lstm", 4, x, w, site), n = x.shape()[1];
   check_state("lstm", "h0", state0.h, x, n, hs, site);
   check_state("lstm", "c0", state0.c, x, n, hs, site);
-  const Variable gi = input_part(x, w, site);
+  const std::vector<Variable> gi = steps_of(input_part(x, w, site), site);
   LSTMState s{state0.h.defined() ? state0.h : zeros_state(x, n, hs, site),
               state0.c.defined() ? state0.c : zeros_state(x, n, hs, site)};
   std::vector<Variable> out;
-  for (std::size_t t = 0; t < x.shape()[0]; ++t) {
-    s = lstm_step(step_input(gi, t, site), s, w, hs, site);
+  for (const Variable& g : gi) {
+    s = lstm_step(g, s, w, hs, site);
     out.push_back(s.h);
   }
   return {stack(out, 0, site), s};
@@ -173,11 +189,10 @@ LSTMResult lstm(const Variable& x, const LSTMState& state0, const RNNWeights& w,
 RNNResult gru(const Variable& x, const Variable& h0, const RNNWeights& w, const Site& site) {
   const std::size_t hs = check_sequence("gru", 3, x, w, site), n = x.shape()[1];
   check_state("gru", "h0", h0, x, n, hs, site);
-  const Variable gi = input_part(x, w, site);
+  const std::vector<Variable> gi = steps_of(input_part(x, w, site), site);
   Variable h = h0.defined() ? h0 : zeros_state(x, n, hs, site);
   std::vector<Variable> out;
-  for (std::size_t t = 0; t < x.shape()[0]; ++t)
-    out.push_back(h = gru_step(step_input(gi, t, site), h, w, hs, site));
+  for (const Variable& g : gi) out.push_back(h = gru_step(g, h, w, hs, site));
   return {stack(out, 0, site), h};
 }
 
