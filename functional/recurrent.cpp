@@ -37,7 +37,7 @@ std::size_t check_weights(const char* op, std::size_t gates, std::size_t input_s
   return h;
 }
 
-// x (N, input_size) or, for sequences, (T, N, input_size): returns input_size.
+// x (N, input_size) for a cell, (T, N, input_size) for a sequence.
 void check_input(const char* op, const Variable& x, std::size_t ndim, const char* layout, const Site& site) {
   detail::check_floating(op, x, site);
   if (x.ndim() != ndim || x.shape().back() == 0)

@@ -11,7 +11,7 @@
 namespace op_table {
 namespace {
 
-// Normalises each of `rows` consecutive blocks of `block` values of x (row-major) to mean 0, variance 1.
+// Normalises each run of `block` consecutive values of x (row-major) to mean 0 and variance 1 (+ eps).
 XA ref_standardize(const XA& x, std::size_t block, double eps) {
   XA y = x;
   for (std::size_t r = 0; r < x.size() / block; ++r) {
