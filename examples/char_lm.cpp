@@ -6,7 +6,8 @@
 //   char_lm --model transformer --epochs 5 --save lm.npz --temperature 0.7
 //
 // The last 10% of the text is held back: after each epoch its bits per character are printed; at the end a
-// few lines are sampled (seeded, --temperature). Prints "first_loss X", "last_loss Y" and "loss_fell 1|0";
+// few lines are sampled (seeded, --temperature). Prints "first_loss X", "last_loss Y", "loss_fell 1|0" and
+// "val_bpc_fell 1|0" (against the untrained model's);
 // writes <out>/char_lm_<model>_curves.csv and .png. The last line printed is "val_bpc <value>".
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -295,6 +296,9 @@ int main(int argc, char** argv) {
                   bits_per_char(*model, held, eval_batch, seq));
     }
 
+    // The untrained model's figure, so "the held-back text got better" is one comparison.
+    const double initial_bpc = bits_per_char(*model, held, eval_batch, seq);
+    std::printf("initial val_bpc %.4f\n", initial_bpc);
     const std::size_t per_epoch = steps > 0 ? std::min(steps, streams.windows()) : streams.windows();
     examples::Table curves{{"epoch", "train_bpc", "val_bpc", "seconds"}, {}};
     std::vector<double> losses;
@@ -335,6 +339,7 @@ int main(int argc, char** argv) {
     for (std::size_t i = losses.size() - tail; i < losses.size(); ++i) last += losses[i] / double(tail);
     std::printf("first_loss %.4f\nlast_loss %.4f\nloss_fell %d\n", losses.front(), last,
                 last < losses.front() ? 1 : 0);
+    std::printf("val_bpc_fell %d\n", val_bpc < initial_bpc ? 1 : 0);
 
     const std::string prefix = out_dir + "/char_lm_" + model_name;
     curves.write_csv(prefix + "_curves.csv");
