@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 #include <tsumiki.hpp>
 #include <tsumiki/autograd/gradcheck_gtest.hpp>
@@ -310,4 +311,36 @@ TEST(TransformerBlockModule, GradcheckAndShape) {
   const Variable x = rand64(Shape{2, 3, 4});
   EXPECT_EQ(block(x).shape(), x.shape());
   EXPECT_GRADCHECK([&](const Inputs& in) { return block(in[0]); }, {x});
+}
+
+TEST(RecurrentLayers, StateFormsRunHooksAndRecordTheModule) {
+  nn::LSTM lstm(2, 3);
+  int calls = 0;
+  lstm.register_forward_hook([&](nn::Module&, const Variable&, const Variable& out) {
+    ++calls;
+    EXPECT_EQ(out.shape(), (Shape{4, 1, 3}));
+    return std::optional<Variable>();
+  });
+  const auto [y, s] = lstm(Variable(ones(Shape{4, 1, 2})), LSTMState{});
+  lstm(Variable(ones(Shape{4, 1, 2})));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(s.h.shape(), (Shape{1, 1, 3}));
+  EXPECT_EQ(s.c.shape(), (Shape{1, 1, 3}));
+  ASSERT_NE(y.origin(), nullptr);
+  EXPECT_EQ(y.origin()->module_type, "LSTM");
+}
+
+TEST(Attention, RefusesMismatchedShapes) {
+  expect_error<Error>(
+      [] {
+        scaled_dot_product_attention(Variable(ones(Shape{2, 3})), Variable(ones(Shape{2, 4})),
+                                     Variable(ones(Shape{2, 4})));
+      },
+      {"scaled_dot_product_attention", "(2, 3)", "(2, 4)", kHere});
+  expect_error<Error>(
+      [] {
+        lstm(Variable(ones(Shape{0, 2, 3})), {},
+             {Variable(ones(Shape{3, 8})), Variable(ones(Shape{2, 8})), {}, {}});
+      },
+      {"lstm", "empty", kHere});
 }
