@@ -3,6 +3,7 @@
 //   eps) + beta evaluation: the same with the running mean and variance in place of mu and var.
 #include "normalization.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "../autograd/detail/checks.hpp"
@@ -76,6 +77,73 @@ Variable batch_norm(const Variable& x, const Variable& gamma, const Variable& be
     xhat = div(sub(x, rm, site), sqrt(add(rv, eps, site), site), site);
   }
   Variable y = xhat;
+  if (gamma.defined()) y = mul(y, per_channel(gamma, x.ndim(), site), site);
+  if (beta.defined()) y = add(y, per_channel(beta, x.ndim(), site), site);
+  return y;
+}
+
+namespace {
+// (x - mean) / sqrt(var + eps) over `axes` (kept as size 1), var the mean of squared deviations: the
+// centred form, not mean(x^2) - mean(x)^2, which cancels badly in float32.
+Variable standardize(const Variable& x, const Axes& axes, double eps, const Site& site) {
+  const Variable mu = mean(x, axes, true, site);
+  const Variable xc = sub(x, mu, site);
+  const Variable var = mean(mul(xc, xc, site), axes, true, site);
+  return div(xc, sqrt(add(var, scalar_like(eps, x, site), site), site), site);
+}
+
+void check_affine(const char* op, const char* what, const Variable& v, const Shape& want, const Variable& x,
+                  const Site& site) {
+  if (!v.defined()) return;
+  detail::check_pair(op, x, v, site);
+  if (v.shape() != want)
+    fail(op,
+         std::string(what) + " of shape " + to_string(v.shape()) + " for input " + to_string(x.shape()) +
+             "; expected " + to_string(want),
+         site);
+}
+}  // namespace
+
+Variable layer_norm(const Variable& x, const Shape& normalized_shape, const Variable& gamma,
+                    const Variable& beta, double eps, const Site& site) {
+  detail::check_floating("layer_norm", x, site);
+  const std::size_t k = normalized_shape.size();
+  bool trailing = k > 0 && k <= x.ndim();
+  for (std::size_t i = 0; trailing && i < k; ++i)
+    trailing = x.shape()[x.ndim() - k + i] == normalized_shape[i];
+  if (!trailing)
+    fail("layer_norm",
+         "normalized_shape " + to_string(normalized_shape) + " must be the last axes of the input " +
+             to_string(x.shape()),
+         site);
+  if (!(eps >= 0)) fail("layer_norm", "eps must be >= 0, got " + std::to_string(eps), site);
+  check_affine("layer_norm", "gamma", gamma, normalized_shape, x, site);
+  check_affine("layer_norm", "beta", beta, normalized_shape, x, site);
+  Axes axes;
+  for (std::size_t d = x.ndim() - k; d < x.ndim(); ++d) axes.push_back(static_cast<int>(d));
+  Variable y = standardize(x, axes, eps, site);
+  if (gamma.defined()) y = mul(y, gamma, site);  // trailing shape: broadcasts as it is
+  if (beta.defined()) y = add(y, beta, site);
+  return y;
+}
+
+Variable group_norm(const Variable& x, std::size_t num_groups, const Variable& gamma, const Variable& beta,
+                    double eps, const Site& site) {
+  detail::check_floating("group_norm", x, site);
+  if (x.ndim() < 2) fail("group_norm", "expected an input (N, C, ...), got " + to_string(x.shape()), site);
+  const std::size_t n = x.shape()[0], c = x.shape()[1];
+  if (num_groups == 0 || c % num_groups != 0)
+    fail("group_norm",
+         "num_groups " + std::to_string(num_groups) + " must divide the " + std::to_string(c) +
+             " channels of input " + to_string(x.shape()),
+         site);
+  if (!(eps >= 0)) fail("group_norm", "eps must be >= 0, got " + std::to_string(eps), site);
+  check_affine("group_norm", "gamma", gamma, Shape{c}, x, site);
+  check_affine("group_norm", "beta", beta, Shape{c}, x, site);
+  // (N, G, C/G * rest): each group's values are one row.
+  const Variable grouped =
+      reshape(x, Shape{n, num_groups, x.numel() / std::max<std::size_t>(n * num_groups, 1)}, site);
+  Variable y = reshape(standardize(grouped, {2}, eps, site), x.shape(), site);
   if (gamma.defined()) y = mul(y, per_channel(gamma, x.ndim(), site), site);
   if (beta.defined()) y = add(y, per_channel(beta, x.ndim(), site), site);
   return y;

@@ -1,5 +1,6 @@
 // Normalisation layers: batch norm over (N, C) or (N, C, L) (BatchNorm1d) and (N, C, H, W) (BatchNorm2d),
-// and AlexNet's local response normalisation across channels.
+// layer norm and group norm (per example, so the same in training and evaluation), and AlexNet's local
+// response normalisation across channels.
 #pragma once
 
 #include "../functional/normalization.hpp"
@@ -44,6 +45,47 @@ class BatchNorm2d : public BatchNorm {  // (N, C, H, W)
  public:
   explicit BatchNorm2d(std::size_t num_features, const BatchNormOptions& options = {})
       : BatchNorm("BatchNorm2d", 4, 4, num_features, options) {}
+};
+
+struct LayerNormOptions {
+  double eps = 1e-5;
+  bool elementwise_affine = true;  // learn gamma (starts at 1) and beta (starts at 0) of normalized_shape
+  Dtype dtype = Dtype::Float32;
+};
+
+// y = layer_norm(x, normalized_shape, gamma, beta, eps): each x[..., :] normalised over its last axes.
+// (gamma and beta are PyTorch's weight and bias, named as BatchNorm's here.)
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(std::size_t normalized_size, const LayerNormOptions& options = {})
+      : LayerNorm(Shape{normalized_size}, options) {}
+  explicit LayerNorm(const Shape& normalized_shape, const LayerNormOptions& options = {});
+  Variable forward(const Variable& x) override;
+  std::string describe() const override;
+  Variable gamma, beta;
+
+ private:
+  Shape shape_;
+  LayerNormOptions options_;
+};
+
+struct GroupNormOptions {
+  double eps = 1e-5;
+  bool affine = true;  // learn gamma (starts at 1) and beta (starts at 0), one per channel
+  Dtype dtype = Dtype::Float32;
+};
+
+// y = group_norm(x, num_groups, gamma, beta, eps) on x (N, C, ...). GroupNorm(C, C) is instance norm.
+class GroupNorm : public Module {
+ public:
+  GroupNorm(std::size_t num_groups, std::size_t num_channels, const GroupNormOptions& options = {});
+  Variable forward(const Variable& x) override;
+  std::string describe() const override;
+  Variable gamma, beta;
+
+ private:
+  std::size_t groups_, channels_;
+  GroupNormOptions options_;
 };
 
 // y = local_response_norm(x, size, alpha, beta, k); PyTorch's defaults.

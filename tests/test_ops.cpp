@@ -65,10 +65,11 @@ constexpr std::uint64_t kSeed = 0x7473756d696b69ULL;  // "tsumiki"
 // The families in tests/op_table/: a new op's rows go into its family's file, not here.
 std::vector<Row> make_rows() {
   std::vector<Row> rows;
-  for (auto family : {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows,
-                      op_table::shape_rows, op_table::reduce_rows, op_table::indexing_rows,
-                      op_table::conv_rows, op_table::pooling_rows, op_table::checkpoint_rows,
-                      op_table::composite_rows, op_table::activations_rows, op_table::losses_rows}) {
+  for (auto family :
+       {op_table::arithmetic_rows, op_table::math_rows, op_table::matmul_rows, op_table::shape_rows,
+        op_table::reduce_rows, op_table::indexing_rows, op_table::conv_rows, op_table::pooling_rows,
+        op_table::checkpoint_rows, op_table::composite_rows, op_table::activations_rows,
+        op_table::losses_rows, op_table::sequence_rows}) {
     std::vector<Row> part = family();
     rows.insert(rows.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }

@@ -100,6 +100,8 @@ std::vector<Row> composite_rows();
 std::vector<Row> activations_rows();
 // functional/losses.cpp: reductions, nll_loss, cross_entropy, huber_loss, smooth_l1_loss.
 std::vector<Row> losses_rows();
+// functional/: sequence models' composites: layer_norm, group_norm, embedding, attention, recurrent cells.
+std::vector<Row> sequence_rows();
 
 // ---------------------------------------------------------------------------------------------------------
 // Row helpers: the common shapes of a row, so a row states only its case
