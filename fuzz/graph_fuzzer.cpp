@@ -7,7 +7,8 @@
 // step, softmax, log_softmax, logsumexp, concat, stack, where, and the kinked ops relu, abs, maximum,
 // minimum, clip, conv2d, avg_pool2d and max_pool2d, and (kink_fuzzer) the model writer's ops: gelu, silu,
 // logsigmoid, erf, log1p, expm1, elu, leaky_relu, hardtanh, pow and clamp with tensor arguments, var, std,
-// cumsum, prod, norm, gather, scatter_add, pad, masked_fill, cross_entropy and huber_loss (a program whose
+// cumsum, prod, norm, gather, scatter_add, pad, masked_fill, cross_entropy, huber_loss, layer_norm,
+// embedding and scaled_dot_product_attention (a program whose
 // kinked op sees an input within 1e-3 of its kink is judged against one-sided differences instead, since
 // central differences there average two slopes: see check_one_sided). With header bit 1 one leaf element is
 // NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay small (rank <=
@@ -29,10 +30,13 @@
 #include <tsumiki/autograd/gradcheck.hpp>
 #include <tsumiki/autograd/ops.hpp>
 #include <tsumiki/functional/activations.hpp>
+#include <tsumiki/functional/attention.hpp>
 #include <tsumiki/functional/conv.hpp>
+#include <tsumiki/functional/embedding.hpp>
 #include <tsumiki/functional/linear.hpp>
 #include <tsumiki/functional/losses.hpp>
 #include <tsumiki/functional/metrics.hpp>
+#include <tsumiki/functional/normalization.hpp>
 #include <tsumiki/functional/pooling.hpp>
 #include <utility>
 #include <vector>
@@ -544,7 +548,31 @@ class Program {
     using namespace tsumiki;
     const Shape& s = x.shape();
     const int r = static_cast<int>(s.size());
-    switch (pick(16)) {
+    switch (pick(19)) {
+      case 16: {
+        if (r == 0 || s[r - 1] < 2) return unary(x);
+        Variable gamma = leaf(Shape{s[r - 1]}), beta = leaf(Shape{s[r - 1]});
+        note("layer_norm over the last axis", x);
+        const Variable d = x.detach() - mean(x.detach(), -1, true);
+        kink_distance(sum(d * d, -1));  // all-equal values: no derivative
+        return layer_norm(x, Shape{s[r - 1]}, gamma, beta);
+      }
+      case 17: {
+        if (r != 2) return unary(x);
+        Shape is = random_shape();
+        if (is.numel() * s[1] > kMaxNumel) is = Shape{2};
+        std::vector<std::int64_t> idx(is.numel());
+        for (auto& i : idx) i = pick(static_cast<int>(s[0]));
+        note("embedding (table " + to_string(s) + ") indices " + to_string(is), x);
+        return embedding(x, from_vector(idx, is));
+      }
+      case 18: {
+        if (r < 2) return unary(x);
+        Variable k = leaf(s), v = leaf(s);
+        const bool causal = coin();
+        note(std::string("scaled_dot_product_attention") + (causal ? " causal" : ""), x);
+        return scaled_dot_product_attention(x, k, v, causal);
+      }
       case 0:
         note(coin() ? "gelu" : "gelu tanh", x);
         return gelu(x, coin() ? "none" : "tanh");
