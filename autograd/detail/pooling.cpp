@@ -145,7 +145,9 @@ Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
   return dispatch_floating(x.dtype(), "max_pool2d", [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, x.dtype());
-    const bool two_by_two = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0;
+    // (ceil_mode may add a last window that overhangs the image: the general walk clips it)
+    const bool two_by_two = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0 &&
+                            2 * w.oh <= x.shape()[2] && 2 * w.ow <= x.shape()[3];
     if (two_by_two)
       max_pool_2x2<T>(x, w, out, indices);
     else
