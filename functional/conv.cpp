@@ -32,7 +32,15 @@ const char* to_string(PaddingMode mode) {
 
 namespace {
 
-std::string pair_string(Size2 s) { return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")"; }
+// "(h, w)", appended piece by piece (GCC 12 warns falsely, -Wrestrict, on "(" + std::to_string(...)).
+std::string pair_string(Size2 s) {
+  std::string out = "(";
+  out += std::to_string(s.h);
+  out += ", ";
+  out += std::to_string(s.w);
+  out += ")";
+  return out;
+}
 
 // Which input pixel padded position i in [-pad, n + pad) reads, by mode (not Zeros).
 std::int64_t source_index(std::int64_t i, std::int64_t n, PaddingMode mode) {

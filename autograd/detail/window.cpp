@@ -7,7 +7,15 @@ namespace tsumiki {
 namespace detail {
 
 namespace {
-std::string pair_string(Size2 s) { return "(" + std::to_string(s.h) + ", " + std::to_string(s.w) + ")"; }
+// "(h, w)", appended piece by piece (GCC 12 warns falsely, -Wrestrict, on "(" + std::to_string(...)).
+std::string pair_string(Size2 s) {
+  std::string out = "(";
+  out += std::to_string(s.h);
+  out += ", ";
+  out += std::to_string(s.w);
+  out += ")";
+  return out;
+}
 
 // Output size along one axis; `span` = dilation * (kernel - 1) + 1 fits in n + 2 * padding.
 std::size_t out_size(std::size_t n, std::size_t span, std::size_t stride, std::size_t padding,
