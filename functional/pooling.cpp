@@ -111,10 +111,11 @@ Variable avg_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding
 }
 
 std::pair<Variable, Tensor> max_pool2d_with_indices(const Variable& x, Size2 kernel, Size2 stride,
-                                                    Size2 padding, bool ceil_mode, const Site& site) {
+                                                    Size2 padding, Size2 dilation, bool ceil_mode,
+                                                    const Site& site) {
   detail::check_floating("max_pool2d_with_indices", x, site);
-  const kernels::Window w =
-      detail::pool_window("max_pool2d_with_indices", x.shape(), kernel, stride, padding, site, ceil_mode);
+  const kernels::Window w = detail::pool_window("max_pool2d_with_indices", x.shape(), kernel, stride, padding,
+                                                site, ceil_mode, dilation);
   Tensor indices;
   kernels::max_pool2d(x.data(), w, indices);  // the same maxima as max_pool2d's (first maximum, NaN wins)
   return gather_maxima(x, indices, site);

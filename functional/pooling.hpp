@@ -20,11 +20,12 @@ Variable avg_pool2d(const Variable& x, Size2 kernel, Size2 stride = 0, Size2 pad
                     bool ceil_mode = false, bool count_include_pad = true,
                     const Site& site = Site::current());
 
-// max_pool2d's values and where they came from: int64 indices of the output's shape, each the flat index
-// ih * W + iw of the maximum within its (n, c) plane, as PyTorch's return_indices. The values' derivative
-// goes to those places.
+// max_pool2d's values (same arguments) and where they came from: int64 indices of the output's shape, each
+// the flat index ih * W + iw of the maximum within its (n, c) plane, as PyTorch's return_indices. The values'
+// derivative goes to those places.
 std::pair<Variable, Tensor> max_pool2d_with_indices(const Variable& x, Size2 kernel, Size2 stride = 0,
-                                                    Size2 padding = 0, bool ceil_mode = false,
+                                                    Size2 padding = 0, Size2 dilation = 1,
+                                                    bool ceil_mode = false,
                                                     const Site& site = Site::current());
 
 // (N, C, H, W) -> (N, C, OH, OW) with output row i pooling input rows [floor(i*H/OH), ceil((i+1)*H/OH)) (and

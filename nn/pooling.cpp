@@ -6,26 +6,28 @@
 
 namespace tsumiki::nn {
 
-Pool2d::Pool2d(const char* type, Size2 kernel, Size2 stride, Size2 padding, bool ceil_mode)
+Pool2d::Pool2d(const char* type, Size2 kernel, Size2 stride, Size2 padding, bool ceil_mode, Size2 dilation)
     : type_(type),
       kernel_(kernel),
       stride_(stride.h == 0 && stride.w == 0 ? kernel : stride),
       padding_(padding),
+      dilation_(dilation),
       ceil_mode_(ceil_mode) {}
 
 std::string Pool2d::describe() const {
   return std::string(type_) + "(kernel " + detail::size2_string(kernel_) + ", stride " +
          detail::size2_string(stride_) + ", padding " + detail::size2_string(padding_) +
+         (dilation_ != Size2{1} ? ", dilation " + detail::size2_string(dilation_) : std::string()) +
          (ceil_mode_ ? ", ceil_mode" : "") + ")";
 }
 
 Shape Pool2d::output_shape(const Shape& chw) const {
-  return detail::window_output_shape(type_, chw, kernel_, stride_, padding_, chw.size() == 3 ? chw[0] : 0, 1,
-                                     ceil_mode_);
+  return detail::window_output_shape(type_, chw, kernel_, stride_, padding_, chw.size() == 3 ? chw[0] : 0,
+                                     dilation_, ceil_mode_);
 }
 
 Variable MaxPool2d::forward(const Variable& x) {
-  return max_pool2d(x, kernel_, stride_, padding_, ceil_mode_);
+  return max_pool2d(x, kernel_, stride_, padding_, dilation_, ceil_mode_);
 }
 
 Variable AvgPool2d::forward(const Variable& x) {

@@ -16,16 +16,18 @@ class Pool2d : public Module {
   Shape output_shape(const Shape& chw) const;
 
  protected:
-  Pool2d(const char* type, Size2 kernel, Size2 stride, Size2 padding, bool ceil_mode);
+  Pool2d(const char* type, Size2 kernel, Size2 stride, Size2 padding, bool ceil_mode, Size2 dilation = 1);
   const char* type_;
-  Size2 kernel_, stride_, padding_;
+  Size2 kernel_, stride_, padding_, dilation_;
   bool ceil_mode_;
 };
 
 class MaxPool2d : public Pool2d {
  public:
-  explicit MaxPool2d(Size2 kernel, Size2 stride = 0, Size2 padding = 0, bool ceil_mode = false)
-      : Pool2d("MaxPool2d", kernel, stride, padding, ceil_mode) {}
+  // PyTorch's order: MaxPool2d(3, 2, 1, /*dilation=*/1, /*ceil_mode=*/true).
+  explicit MaxPool2d(Size2 kernel, Size2 stride = 0, Size2 padding = 0, Size2 dilation = 1,
+                     bool ceil_mode = false)
+      : Pool2d("MaxPool2d", kernel, stride, padding, ceil_mode, dilation) {}
   Variable forward(const Variable& x) override;
 };
 

@@ -44,7 +44,7 @@ TEST(MaxPoolIndices, AreFlatWithinEachPlaneAsPyTorch) {
   std::vector<double> v(2 * 2 * 4 * 5);
   for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<double>(i % 20);
   const Variable x(from_vector(v, Shape{2, 2, 4, 5}));
-  const auto [y, idx] = max_pool2d_with_indices(x, 2, 2, 0, /*ceil_mode=*/true);
+  const auto [y, idx] = max_pool2d_with_indices(x, 2, 2, 0, 1, /*ceil_mode=*/true);
   EXPECT_EQ(y.shape(), (Shape{2, 2, 2, 3}));
   EXPECT_EQ(idx.dtype(), Dtype::Int64);
   EXPECT_EQ(idx.shape(), y.shape());
@@ -53,7 +53,7 @@ TEST(MaxPoolIndices, AreFlatWithinEachPlaneAsPyTorch) {
   for (std::size_t p = 0; p < 4; ++p)
     for (std::size_t k = 0; k < 6; ++k)
       EXPECT_EQ(got[p * 6 + k], plane[k]) << "plane " << p << ", output " << k;
-  EXPECT_EQ(values(y), values(max_pool2d(x, 2, 2, 0, true)));
+  EXPECT_EQ(values(y), values(max_pool2d(x, 2, 2, 0, 1, true)));
 }
 
 TEST(MaxPoolIndices, AdaptiveWindowsAndGradientGoToTheMaxima) {
@@ -121,6 +121,13 @@ TEST(ConvOptions, ErrorsNameTheOpAndTheShapes) {
   EXPECT_NE(msg.find("not divisible by groups 3"), std::string::npos) << msg;
   msg = error_of([&] { conv_transpose2d(x, Variable(randn(Shape{4, 2, 1, 1})), {}, 1, 3); });
   EXPECT_NE(msg.find("leaves no output"), std::string::npos) << msg;
+  msg = error_of([&] { max_pool2d(Variable(randn(Shape{1, 1, 2, 2})), 2, 1, 1, 3); });
+  EXPECT_NE(msg.find("sees padding only"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("(1, 1, 2, 2)"), std::string::npos) << msg;
+  nn::MaxPool2d dilated(3, 1, 1, 2);
+  EXPECT_EQ(dilated(x).shape(), (Shape{2, 4, 4, 4}));
+  EXPECT_EQ(dilated.output_shape(Shape{4, 6, 6}), (Shape{4, 4, 4}));
+  EXPECT_NE(dilated.describe().find("dilation 2"), std::string::npos) << dilated.describe();
   msg = error_of([&] { adaptive_avg_pool2d(x, {0, 2}); });
   EXPECT_NE(msg.find("adaptive_avg_pool2d"), std::string::npos) << msg;
   msg = error_of([&] { adaptive_max_pool2d(Variable(randn(Shape{4, 6, 6})), 2); });
@@ -141,7 +148,7 @@ TEST(ConvOptions, ModulesSizeTheirOutputs) {
   EXPECT_EQ(up.output_shape(Shape{4, 9, 8}), (Shape{2, 18, 16}));
   EXPECT_NE(error_of([] { nn::ConvTranspose2d(3, 2, 3, {.groups = 2}); }).find("groups 2"),
             std::string::npos);
-  nn::MaxPool2d mp(2, 2, 0, /*ceil_mode=*/true);
+  nn::MaxPool2d mp(2, 2, 0, 1, /*ceil_mode=*/true);
   EXPECT_EQ(mp(x).shape(), (Shape{2, 4, 5, 4}));
   EXPECT_EQ(mp.output_shape(Shape{4, 9, 8}), (Shape{4, 5, 4}));
   nn::AvgPool2d ap(3, 2, 1, true, false);

@@ -48,13 +48,30 @@ kernels::Window window(const char* op, const Shape& x_shape, Size2 kernel, Size2
 }
 
 kernels::Window pool_window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
-                            const Site& site, bool ceil_mode) {
+                            const Site& site, bool ceil_mode, Size2 dilation) {
   if (stride.h == 0 && stride.w == 0) stride = kernel;
-  const kernels::Window w = window(op, x_shape, kernel, stride, padding, site, 1, ceil_mode);
+  const kernels::Window w = window(op, x_shape, kernel, stride, padding, site, dilation, ceil_mode);
   if (2 * w.ph > w.kh || 2 * w.pw > w.kw)
     fail(op,
          "padding (" + std::to_string(w.ph) + ", " + std::to_string(w.pw) +
              ") must be at most half the kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + ")",
+         site);
+  // Dilated taps may step over a short image: each window needs one inside.
+  auto all_see_the_image = [](std::size_t out, std::size_t n, std::size_t k, std::size_t s, std::size_t p,
+                              std::size_t d) {
+    for (std::size_t o = 0; o < out; ++o) {
+      bool seen = false;
+      for (std::size_t i = 0; i < k && !seen; ++i) seen = o * s + i * d >= p && o * s + i * d < n + p;
+      if (!seen) return false;
+    }
+    return true;
+  };
+  if ((w.dh > 1 || w.dw > 1) && (!all_see_the_image(w.oh, x_shape[2], w.kh, w.sh, w.ph, w.dh) ||
+                                 !all_see_the_image(w.ow, x_shape[3], w.kw, w.sw, w.pw, w.dw)))
+    fail(op,
+         "a window of kernel (" + std::to_string(w.kh) + ", " + std::to_string(w.kw) + "), dilation (" +
+             std::to_string(w.dh) + ", " + std::to_string(w.dw) + ") sees padding only on input " +
+             to_string(x_shape),
          site);
   return w;
 }

@@ -15,9 +15,9 @@ kernels::Window window(const char* op, const Shape& x_shape, Size2 kernel, Size2
                        const Site& site, Size2 dilation = 1, bool ceil_mode = false);
 
 // The same for pooling: a zero stride means the kernel's size, and padding may be at most half the kernel
-// (a window that sees padding only would pool nothing).
+// (a window that sees padding only would pool nothing; with a dilation, every window must have a tap inside).
 kernels::Window pool_window(const char* op, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
-                            const Site& site, bool ceil_mode = false);
+                            const Site& site, bool ceil_mode = false, Size2 dilation = 1);
 
 // im2col on a window made above (the ceil_mode windows of average pooling, which im2col's own arguments
 // cannot describe); the same primitive as tsumiki::im2col. Defined in ops/conv.cpp.

@@ -134,6 +134,31 @@ XA ref_avg_pool(const XA& x, const Geom& g, bool ceil_mode, bool count_include_p
       });
 }
 
+// Max pooling with taps d apart: the maximum over the taps inside, written as its own loop.
+XA ref_max_pool_dilated(const XA& x, const Geom& g, std::size_t dh, std::size_t dw, bool ceil_mode) {
+  const auto xs = xshape(x);
+  const std::size_t oh = pool_out(xs[2], dh * (g.kh - 1) + 1, g.sh, g.ph, ceil_mode);
+  const std::size_t ow = pool_out(xs[3], dw * (g.kw - 1) + 1, g.sw, g.pw, ceil_mode);
+  XA y = XA::from_shape({xs[0], xs[1], oh, ow});
+  y.fill(-INFINITY);
+  for (std::size_t n = 0; n < xs[0]; ++n)
+    for (std::size_t c = 0; c < xs[1]; ++c)
+      for (std::size_t r = 0; r < oh; ++r)
+        for (std::size_t q = 0; q < ow; ++q)
+          for (std::size_t i = 0; i < g.kh; ++i)
+            for (std::size_t j = 0; j < g.kw; ++j) {
+              const auto ih =
+                  static_cast<std::ptrdiff_t>(r * g.sh + i * dh) - static_cast<std::ptrdiff_t>(g.ph);
+              const auto iw =
+                  static_cast<std::ptrdiff_t>(q * g.sw + j * dw) - static_cast<std::ptrdiff_t>(g.pw);
+              if (ih >= 0 && iw >= 0 && ih < static_cast<std::ptrdiff_t>(xs[2]) &&
+                  iw < static_cast<std::ptrdiff_t>(xs[3]))
+                y(n, c, r, q) = std::max(y(n, c, r, q),
+                                         x(n, c, static_cast<std::size_t>(ih), static_cast<std::size_t>(iw)));
+            }
+  return y;
+}
+
 XA ref_max_pool(const XA& x, const Geom& g, bool ceil_mode) {
   const auto xs = xshape(x);
   return pool_windows(x, strided_spans(xs[2], g.kh, g.sh, g.ph, ceil_mode),
@@ -209,11 +234,11 @@ std::vector<Row> pooling_rows() {
     if (!include) continue;  // max pooling has no count
     add(distinct(unary(
         "max_pool2d", c.label, c.x, U(-2, 2),
-        [=](const Variable& x) { return ts::max_pool2d(x, k, s, p, ceil_mode); },
+        [=](const Variable& x) { return ts::max_pool2d(x, k, s, p, 1, ceil_mode); },
         [=](const XA& a) -> XA { return ref_max_pool(a, g, ceil_mode); })));
     add(distinct(unary(
         "max_pool2d_with_indices", c.label, c.x, U(-2, 2),
-        [=](const Variable& x) { return ts::max_pool2d_with_indices(x, k, s, p, ceil_mode).first; },
+        [=](const Variable& x) { return ts::max_pool2d_with_indices(x, k, s, p, 1, ceil_mode).first; },
         [=](const XA& a) -> XA { return ref_max_pool(a, g, ceil_mode); })));
     const std::size_t oh = pool_out(c.x[2], g.kh, g.sh, g.ph, ceil_mode),
                       ow = pool_out(c.x[3], g.kw, g.sw, g.pw, ceil_mode);
@@ -222,7 +247,7 @@ std::vector<Row> pooling_rows() {
          .fn =
              [=](const Inputs& x) {
                ts::EnableGradGuard recording;
-               Variable y = ts::max_pool2d(x[0], k, s, p, ceil_mode);
+               Variable y = ts::max_pool2d(x[0], k, s, p, 1, ceil_mode);
                return ts::grad(ts::sum(y * y * x[1]), x[0], create_graph());
              },
          .shapes = {c.x, Shape{c.x[0], c.x[1], oh, ow}},
@@ -238,6 +263,45 @@ std::vector<Row> pooling_rows() {
            for (std::size_t o = 0; o < y.size(); ++o)
              gx.data()[o / per_plane * plane + static_cast<std::size_t>(at.data()[o])] +=
                  2 * a[1].data()[o] * y.data()[o];
+           return gx;
+         },
+         .distinct = true});
+  }
+  // ---- dilated max pooling (its own kernel walk) ----
+  const std::vector<std::tuple<const char*, Shape, Geom, ts::Size2, bool>> dilated = {
+      {"dilation2_k3_s1", Shape{1, 2, 6, 7}, {3, 3, 1, 1, 0, 0}, {2, 2}, false},
+      {"dilation2x3_k2_s2_p1_ceil", Shape{2, 1, 7, 8}, {2, 2, 2, 2, 1, 1}, {2, 3}, true}};
+  for (const auto& [label, xs, geom, dil, ceil] : dilated) {
+    const Geom g = geom;
+    const ts::Size2 k{g.kh, g.kw}, s{g.sh, g.sw}, p{g.ph, g.pw}, d = dil;
+    const bool ceil_mode = ceil;
+    add(distinct(unary(
+        "max_pool2d", label, xs, U(-2, 2),
+        [=](const Variable& x) { return ts::max_pool2d(x, k, s, p, d, ceil_mode); },
+        [=](const XA& a) -> XA { return ref_max_pool_dilated(a, g, d.h, d.w, ceil_mode); })));
+    add(distinct(unary(
+        "max_pool2d_with_indices", label, xs, U(-2, 2),
+        [=](const Variable& x) { return ts::max_pool2d_with_indices(x, k, s, p, d, ceil_mode).first; },
+        [=](const XA& a) -> XA { return ref_max_pool_dilated(a, g, d.h, d.w, ceil_mode); })));
+    const std::size_t oh = pool_out(xs[2], d.h * (g.kh - 1) + 1, g.sh, g.ph, ceil_mode),
+                      ow = pool_out(xs[3], d.w * (g.kw - 1) + 1, g.sw, g.pw, ceil_mode);
+    add({.op = "max_pool2d_backward",
+         .label = std::string("via_grad_") + label,
+         .fn =
+             [=](const Inputs& x) {
+               ts::EnableGradGuard recording;
+               Variable y = ts::max_pool2d(x[0], k, s, p, d, ceil_mode);
+               return ts::grad(ts::sum(y * y * x[1]), x[0], create_graph());
+             },
+         .shapes = {xs, Shape{xs[0], xs[1], oh, ow}},
+         .domains = {U(-2, 2)},
+         .ref = [=](const Refs& a) -> XA {  // 2 w y at the pixel that holds each maximum (values distinct)
+           const XA y = ref_max_pool_dilated(a[0], g, d.h, d.w, ceil_mode);
+           XA gx = xt::zeros<double>(xshape(a[0]));
+           const std::size_t plane = a[0].size() / (xs[0] * xs[1]), per_plane = y.size() / (xs[0] * xs[1]);
+           for (std::size_t o = 0; o < y.size(); ++o)
+             for (std::size_t e = o / per_plane * plane; e < (o / per_plane + 1) * plane; ++e)
+               if (a[0].data()[e] == y.data()[o]) gx.data()[e] += 2 * a[1].data()[o] * y.data()[o];
            return gx;
          },
          .distinct = true});
