@@ -28,9 +28,10 @@ void for_each_tap_row(const Shape& xs, const Window& w, F&& f) {
         for (std::size_t j = 0; j < w.kw; ++j) {
           const std::size_t row = (plane * w.kh * w.kw + i * w.kw + j) * p;
           const ColumnRange r = inside_columns(wd, j, w);
-          const auto shift = static_cast<std::ptrdiff_t>(j) - static_cast<std::ptrdiff_t>(w.pw);
+          const auto shift = static_cast<std::ptrdiff_t>(j * w.dw) - static_cast<std::ptrdiff_t>(w.pw);
           for (std::size_t oh = 0; oh < w.oh; ++oh) {
-            const auto ih = static_cast<std::ptrdiff_t>(oh * w.sh + i) - static_cast<std::ptrdiff_t>(w.ph);
+            const auto ih =
+                static_cast<std::ptrdiff_t>(oh * w.sh + i * w.dh) - static_cast<std::ptrdiff_t>(w.ph);
             const bool in = ih >= 0 && ih < static_cast<std::ptrdiff_t>(h);
             f(row + oh * w.ow,
               in ? static_cast<std::ptrdiff_t>(plane * h * wd) + ih * static_cast<std::ptrdiff_t>(wd) : -1, r,

@@ -64,9 +64,10 @@ Tensor sum_to(const Tensor& x, const Shape& shape);
 struct Window {
   std::size_t kh = 1, kw = 1, sh = 1, sw = 1, ph = 0, pw = 0;
   std::size_t oh = 0, ow = 0;
+  std::size_t dh = 1, dw = 1;  // dilation: tap (i, j) reads (oh*sh + i*dh - ph, ow*sw + j*dw - pw)
 };
 // (N, C, H, W) -> (N, C*kh*kw, oh*ow): row (c*kh + i)*kw + j holds tap (i, j) of channel c at every output
-// position; taps in the padding read 0.
+// position; taps in the padding read 0 (also those past it when oh, ow were rounded up, as ceil_mode does).
 Tensor im2col(const Tensor& x, const Window& w);
 // The adjoint of im2col: zeros of x_shape with every column entry added at its tap (padding taps dropped).
 Tensor col2im(const Tensor& col, const Shape& x_shape, const Window& w);

@@ -61,11 +61,12 @@ void strided_copy(const T* src, const Strides& ss, T* dst, const Strides& ds, co
 }
 
 // Output columns [lo, hi) of a sliding window whose tap j lands inside an input row of `width` pixels
-// (input column ow * w.sw + j - w.pw); the columns outside read the padding.
+// (input column ow * w.sw + j * w.dw - w.pw); the columns outside read the padding.
 struct ColumnRange {
   std::size_t lo, hi;
 };
 inline ColumnRange inside_columns(std::size_t width, std::size_t j, const Window& w) {
+  j *= w.dw;  // the tap's offset in the padded row
   std::size_t lo = j < w.pw ? (w.pw - j + w.sw - 1) / w.sw : 0;
   std::size_t hi = width + w.pw > j ? (width + w.pw - j + w.sw - 1) / w.sw : 0;  // ow*sw < width + pw - j
   hi = hi < w.ow ? hi : w.ow;

@@ -137,6 +137,46 @@ void max_pool_2x2(const Tensor& x, const Window& w, Tensor& out, Tensor& indices
   });
 }
 
+// Dilated windows (rare): one window at a time, taps d apart, skipping those in the padding. The first tap
+// inside starts the maximum; a later one replaces it when larger or NaN, as in the walks above.
+template <class T>
+void max_pool_dilated(const Tensor& x, const Window& w, Tensor& out, Tensor& indices) {
+  const Shape& s = x.shape();
+  const std::size_t planes = s[0] * s[1];
+  const auto h = static_cast<std::ptrdiff_t>(s[2]), wd = static_cast<std::ptrdiff_t>(s[3]);
+  const T* src = x.data<T>();
+  T* dst = out.data<T>();
+  std::int64_t* idx = indices.data<std::int64_t>();
+  const std::size_t grain = std::max<std::size_t>(1, kElementwiseGrain / (s[2] * s[3] + 1));
+  parallel_for(planes, grain, [&](std::size_t p0, std::size_t p1) {
+    for (std::size_t p = p0; p < p1; ++p)
+      for (std::size_t oh = 0; oh < w.oh; ++oh)
+        for (std::size_t ow = 0; ow < w.ow; ++ow) {
+          const auto top = static_cast<std::ptrdiff_t>(oh * w.sh) - static_cast<std::ptrdiff_t>(w.ph);
+          const auto left = static_cast<std::ptrdiff_t>(ow * w.sw) - static_cast<std::ptrdiff_t>(w.pw);
+          std::ptrdiff_t at = -1;
+          T best = T(0);
+          for (std::size_t i = 0; i < w.kh; ++i) {
+            const std::ptrdiff_t r = top + static_cast<std::ptrdiff_t>(i * w.dh);
+            if (r < 0 || r >= h) continue;
+            for (std::size_t j = 0; j < w.kw; ++j) {
+              const std::ptrdiff_t c = left + static_cast<std::ptrdiff_t>(j * w.dw);
+              if (c < 0 || c >= wd) continue;
+              const std::ptrdiff_t pos = (static_cast<std::ptrdiff_t>(p) * h + r) * wd + c;
+              const T v = src[pos];
+              if (at < 0 || v > best || (v != v && best == best)) {  // NOLINT(misc-redundant-expression)
+                best = v;
+                at = pos;
+              }
+            }
+          }
+          const std::size_t o = (p * w.oh + oh) * w.ow + ow;
+          assert(at >= 0);  // pool_window refuses a window with no tap inside
+          dst[o] = best;
+          idx[o] = at;
+        }
+  });
+}
 }  // namespace
 
 Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
@@ -145,9 +185,13 @@ Tensor max_pool2d(const Tensor& x, const Window& w, Tensor& indices) {
   return dispatch_floating(x.dtype(), "max_pool2d", [&](auto t) {
     using T = decltype(t);
     Tensor out(shape, x.dtype());
-    const bool two_by_two = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0;
+    // (ceil_mode may add a last window that overhangs the image: the general walk clips it)
+    const bool two_by_two = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 && w.ph == 0 && w.pw == 0 &&
+                            w.dh == 1 && w.dw == 1 && 2 * w.oh <= x.shape()[2] && 2 * w.ow <= x.shape()[3];
     if (two_by_two)
       max_pool_2x2<T>(x, w, out, indices);
+    else if (w.dh != 1 || w.dw != 1)
+      max_pool_dilated<T>(x, w, out, indices);
     else
       max_pool_typed<T>(x, w, out, indices);
     return out;

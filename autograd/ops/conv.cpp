@@ -42,15 +42,20 @@ Variable col2im_impl(const Variable& col, const Shape& x_shape, const kernels::W
 }
 }  // namespace
 
-Variable im2col(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, const Site& site) {
+Variable im2col(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, Size2 dilation,
+                const Site& site) {
   detail::check_floating("im2col", x, site);
-  return im2col_impl(x, detail::window("im2col", x.shape(), kernel, stride, padding, site), site);
+  return im2col_impl(x, detail::window("im2col", x.shape(), kernel, stride, padding, site, dilation), site);
+}
+
+Variable detail::im2col(const Variable& x, const kernels::Window& w, const Site& site) {
+  return im2col_impl(x, w, site);
 }
 
 Variable col2im(const Variable& col, const Shape& x_shape, Size2 kernel, Size2 stride, Size2 padding,
-                const Site& site) {
+                Size2 dilation, const Site& site) {
   detail::check_floating(kCol2im, col, site);
-  const kernels::Window w = detail::window(kCol2im, x_shape, kernel, stride, padding, site);
+  const kernels::Window w = detail::window(kCol2im, x_shape, kernel, stride, padding, site, dilation);
   const Shape want{x_shape[0], x_shape[1] * w.kh * w.kw, w.oh * w.ow};
   if (col.shape() != want)
     fail(kCol2im,

@@ -25,9 +25,11 @@ Variable max_pool2d_backward(const Variable& g, const Tensor& indices, const Sha
 
 // y = max over each window, i = where it was (saved);  gx = max_pool2d_backward(gy, i)
 TSUMIKI_PRIMITIVE(kMaxPool2d, "max_pool2d");
-Variable max_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, const Site& site) {
+Variable max_pool2d(const Variable& x, Size2 kernel, Size2 stride, Size2 padding, Size2 dilation,
+                    bool ceil_mode, const Site& site) {
   detail::check_floating(kMaxPool2d, x, site);
-  const kernels::Window w = detail::pool_window(kMaxPool2d, x.shape(), kernel, stride, padding, site);
+  const kernels::Window w =
+      detail::pool_window(kMaxPool2d, x.shape(), kernel, stride, padding, site, ceil_mode, dilation);
   return apply(
       kMaxPool2d, {x}, site,
       [&](SavedTensors& saved) {
