@@ -8,7 +8,8 @@
 // minimum, clip, conv2d, avg_pool2d and max_pool2d, and (kink_fuzzer) the model writer's ops: gelu, silu,
 // logsigmoid, erf, log1p, expm1, elu, leaky_relu, hardtanh, pow and clamp with tensor arguments, var, std,
 // cumsum, prod, norm, gather, scatter_add, pad, masked_fill, cross_entropy, huber_loss, layer_norm,
-// embedding and scaled_dot_product_attention (a program whose
+// embedding, scaled_dot_product_attention, and conv2d/conv_transpose2d/avg_pool2d/adaptive_avg_pool2d
+// options (a program whose
 // kinked op sees an input within 1e-3 of its kink is judged against one-sided differences instead, since
 // central differences there average two slopes: see check_one_sided). With header bit 1 one leaf element is
 // NaN instead, and the output must show a NaN wherever it depends on that element. Shapes stay small (rank <=
@@ -548,7 +549,11 @@ class Program {
     using namespace tsumiki;
     const Shape& s = x.shape();
     const int r = static_cast<int>(s.size());
-    switch (pick(19)) {
+    switch (pick(22)) {
+      case 19:
+      case 20:
+      case 21:
+        return image_ops(x);
       case 16: {
         if (r == 0 || s[r - 1] < 2) return unary(x);
         Variable gamma = leaf(Shape{s[r - 1]}), beta = leaf(Shape{s[r - 1]});
@@ -679,6 +684,53 @@ class Program {
         note("huber_loss delta 1", x);
         kink_distance(abs(abs(x.detach() - t.detach()) - 1.0));
         return huber_loss(x, t, 1.0);
+      }
+    }
+  }
+
+  // Convolution and pooling options on x viewed as a (1, 1, 1, n) image: dilation, padding modes, the
+  // transposed convolution, ceil_mode, count_include_pad and adaptive pooling (all smooth in x).
+  Variable image_ops(const Variable& x) {
+    using namespace tsumiki;
+    const auto n = static_cast<std::size_t>(x.numel());
+    if (n < 2) return unary(x);
+    const Variable img = tsumiki::reshape(x, Shape{1, 1, 1, n});
+    switch (pick(3)) {
+      case 0: {
+        static const PaddingMode modes[] = {PaddingMode::Zeros, PaddingMode::Reflect, PaddingMode::Replicate,
+                                            PaddingMode::Circular};
+        const PaddingMode mode = modes[pick(4)];
+        const std::size_t p =
+            pick(mode == PaddingMode::Reflect ? std::min<int>(2, static_cast<int>(n) - 1) + 1 : 3);
+        const std::size_t k = 1 + pick(3), d = 1 + pick(2);
+        if (d * (k - 1) + 1 > n + 2 * p) return unary(x);
+        const Variable w = leaf(Shape{1, 1, 1, k});
+        note(std::string("conv2d (1, ") + std::to_string(k) + ") padding " + std::to_string(p) + " " +
+                 to_string(mode) + " dilation " + std::to_string(d),
+             x);
+        return conv2d(img, w, {}, 1, Size2{0, p}, Size2{1, d}, 1, mode);
+      }
+      case 1: {
+        const std::size_t k = 1 + pick(3), st = 1 + pick(2), op = pick(static_cast<int>(st));
+        if ((n - 1) * st + k + op > kMaxNumel) return unary(x);
+        const Variable w = leaf(Shape{1, 1, 1, k});
+        note("conv_transpose2d (1, " + std::to_string(k) + ") stride " + std::to_string(st) +
+                 " output_padding " + std::to_string(op),
+             x);
+        return conv_transpose2d(img, w, {}, Size2{1, st}, 0, Size2{0, op});
+      }
+      default: {
+        if (coin()) {
+          const std::size_t o = 1 + pick(4);
+          note("adaptive_avg_pool2d (1, " + std::to_string(o) + ")", x);
+          return adaptive_avg_pool2d(img, Size2{1, o});
+        }
+        const std::size_t k = 2 + pick(2), st = 1 + pick(3), p = pick(2);
+        if (k > n + 2 * p) return unary(x);
+        note("avg_pool2d (1, " + std::to_string(k) + ") stride " + std::to_string(st) + " padding " +
+                 std::to_string(p) + " ceil_mode, count_include_pad false",
+             x);
+        return avg_pool2d(img, Size2{1, k}, Size2{1, st}, Size2{0, p}, true, false);
       }
     }
   }
