@@ -76,11 +76,16 @@ class Shape {
 
 // Axis numbers; negative ones count from the end (-1 is the last axis). One axis may be written alone, so
 // every reduction and softmax takes the same forms: sum(x, 1), sum(x, {1}), sum(x, {0, 2}), softmax(x, 1).
+// Axes(n) is the one axis n, not n axes: there is no sizing constructor (Axes(size_t) is deleted, so code
+// written for std::vector's does not compile into something else); use resize().
 struct Axes : std::vector<int> {
-  using std::vector<int>::vector;
   Axes() = default;
   Axes(int axis) : std::vector<int>{axis} {}  // NOLINT(google-explicit-constructor): one axis, as in NumPy
+  Axes(std::size_t) = delete;
+  Axes(std::initializer_list<int> axes) : std::vector<int>(axes) {}
   Axes(std::vector<int> axes) : std::vector<int>(std::move(axes)) {}  // NOLINT(google-explicit-constructor)
+  template <class It>
+  Axes(It first, It last) : std::vector<int>(first, last) {}
 };
 
 std::string to_string(const Shape& s);  // "(2, 3)"

@@ -301,7 +301,8 @@ class Program {
         note("transpose", x);
         return tsumiki::transpose(x);
       case 1: {
-        Axes perm(r);
+        Axes perm;
+        perm.resize(r);
         for (int i = 0; i < r; ++i) perm[i] = i;
         for (int i = r - 1; i > 0; --i) std::swap(perm[i], perm[pick(i + 1)]);
         note("transpose " + axes_text(perm), x);

@@ -42,7 +42,8 @@ Variable transpose(const Variable& x, const Axes& axes, const Site& site) {
     seen[d] = true;
     perm.push_back(d);
   }
-  Axes inverse(perm.size());
+  Axes inverse;
+  inverse.resize(perm.size());
   for (std::size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int>(i);
   return apply(
       kTranspose, {x}, site, [&] { return kernels::transpose(x.data(), perm); },
@@ -51,14 +52,16 @@ Variable transpose(const Variable& x, const Axes& axes, const Site& site) {
 
 Variable transpose(const Variable& x, const Site& site) {
   detail::check_defined(kTranspose, x, site);
-  Axes axes(x.ndim());
+  Axes axes;
+  axes.resize(x.ndim());
   std::iota(axes.rbegin(), axes.rend(), 0);
   return transpose(x, axes, site);
 }
 
 Variable swapaxes(const Variable& x, int a, int b, const Site& site) {
   detail::check_defined("swapaxes", x, site);
-  Axes axes(x.ndim());
+  Axes axes;
+  axes.resize(x.ndim());
   std::iota(axes.begin(), axes.end(), 0);
   std::swap(axes[detail::normalize_axis("swapaxes", a, x.ndim(), site)],
             axes[detail::normalize_axis("swapaxes", b, x.ndim(), site)]);
