@@ -8,7 +8,8 @@
 // minimum, clip, conv2d, avg_pool2d and max_pool2d, and (kink_fuzzer) the model writer's ops: gelu, silu,
 // logsigmoid, erf, log1p, expm1, elu, leaky_relu, hardtanh, pow and clamp with tensor arguments, var, std,
 // cumsum, prod, norm, gather, scatter_add, pad, masked_fill, cross_entropy, huber_loss, layer_norm,
-// embedding, scaled_dot_product_attention, and conv2d/conv_transpose2d/avg_pool2d/adaptive_avg_pool2d
+// embedding, scaled_dot_product_attention, masked_select, nll_loss, smooth_l1_loss, group_norm, the recurrent
+// cells and layers, max_pool2d_with_indices, adaptive_max_pool2d, and the conv2d/conv_transpose2d/pooling
 // options (a program whose
 // kinked op sees an input within 1e-3 of its kink is judged against one-sided differences instead, since
 // central differences there average two slopes: see check_one_sided). With header bit 1 one leaf element is
@@ -39,6 +40,7 @@
 #include <tsumiki/functional/metrics.hpp>
 #include <tsumiki/functional/normalization.hpp>
 #include <tsumiki/functional/pooling.hpp>
+#include <tsumiki/functional/recurrent.hpp>
 #include <utility>
 #include <vector>
 
@@ -550,7 +552,13 @@ class Program {
     using namespace tsumiki;
     const Shape& s = x.shape();
     const int r = static_cast<int>(s.size());
-    switch (pick(22)) {
+    switch (pick(27)) {
+      case 22:
+      case 23:
+      case 24:
+      case 25:
+      case 26:
+        return more_model_ops(x);
       case 19:
       case 20:
       case 21:
@@ -626,10 +634,14 @@ class Program {
         note((running ? "cumsum axis " : "prod axis ") + std::to_string(a), x);
         return running ? cumsum(x, a) : prod(x, a);
       }
-      case 10:
-        note("norm 2", x);
-        kink_distance(norm(x.detach(), 2));  // all zeros: no derivative
-        return norm(x, 2);
+      case 10: {
+        static const double ps[] = {2.0, 1.0, HUGE_VAL};
+        const double p = ps[pick(3)];
+        note("norm p " + std::to_string(p), x);
+        kink_distance(p == 2 ? norm(x.detach(), 2) : abs(x.detach()));  // zeros: no derivative
+        if (p == HUGE_VAL) near_kink_ = near_kink_ || near_tie(abs(x.detach()));
+        return norm(x, p);
+      }
       case 11: {
         if (r == 0) return unary(x);
         const int a = pick(r);
@@ -685,6 +697,109 @@ class Program {
         note("huber_loss delta 1", x);
         kink_distance(abs(abs(x.detach() - t.detach()) - 1.0));
         return huber_loss(x, t, 1.0);
+      }
+    }
+  }
+
+  // Whether two values of v lie within the kink margin of each other (a max or an inf-norm tie).
+  bool near_tie(const Variable& v) const {
+    if (given_) return false;
+    const auto a = v.data().to(tsumiki::Dtype::Float64).to_vector<double>();
+    for (std::size_t i = 0; i < a.size(); ++i)
+      for (std::size_t j = i + 1; j < a.size(); ++j)
+        if (std::abs(a[i] - a[j]) < kKinkMargin) return true;
+    return false;
+  }
+
+  Variable more_model_ops(const Variable& x) {
+    using namespace tsumiki;
+    const Shape& s = x.shape();
+    const int r = static_cast<int>(s.size());
+    const std::size_t n = x.numel();
+    switch (pick(5)) {
+      case 0: {
+        std::vector<double> mask(n);
+        bool any = false;
+        for (auto& m : mask) {
+          m = next() & 1;
+          any = any || m != 0;
+        }
+        if (!any) return unary(x);
+        note("masked_select", x);
+        return masked_select(x, Variable(from_vector(mask, s)));
+      }
+      case 1: {
+        if (r == 2 && coin()) {
+          std::vector<std::int64_t> labels(s[0]);
+          for (auto& l : labels) l = pick(static_cast<int>(s[1]));
+          note("nll_loss(log_softmax) sum", x);
+          return nll_loss(log_softmax(x, 1), Variable(from_vector(labels, Shape{s[0]})), {}, -100,
+                          Reduction::Sum);
+        }
+        Variable t = leaf(s);
+        note("smooth_l1_loss beta 0.5, none", x);
+        kink_distance(abs(abs(x.detach() - t.detach()) - 0.5));
+        return smooth_l1_loss(x, t, 0.5, Reduction::None);
+      }
+      case 2: {
+        if (n < 4 || n % 2 != 0) return unary(x);
+        const std::size_t groups = 1 + pick(2);
+        const Variable img = tsumiki::reshape(x, Shape{1, 2, n / 2});
+        Variable gamma = leaf(Shape{2}), beta = leaf(Shape{2});
+        note("group_norm groups " + std::to_string(groups) + " on (1, 2, " + std::to_string(n / 2) + ")", x);
+        const Variable d = img.detach() - mean(img.detach(), -1, true);
+        kink_distance(sum(d * d, -1));  // a constant group: no derivative
+        return group_norm(img, groups, gamma, beta);
+      }
+      case 3: {
+        if (r != 2 || s[1] > 3) return unary(x);
+        const std::size_t in = s[1], h = 2, kind = pick(3), gates = kind == 0 ? 1 : kind == 1 ? 4 : 3;
+        const RNNWeights w{leaf(Shape{in, gates * h}), leaf(Shape{h, gates * h}), leaf(Shape{gates * h}),
+                           leaf(Shape{gates * h})};
+        if (coin()) {  // a sequence: x's rows are the time steps of one example
+          const Variable seq = tsumiki::reshape(x, Shape{s[0], 1, in});
+          note(kind == 0 ? "rnn" : kind == 1 ? "lstm" : "gru", x);
+          if (kind == 1) return lstm(seq, {}, w).output;
+          return kind == 0 ? rnn(seq, {}, w).output : gru(seq, {}, w).output;
+        }
+        Variable h0 = leaf(Shape{s[0], h});
+        note(kind == 0 ? "rnn_cell" : kind == 1 ? "lstm_cell" : "gru_cell", x);
+        if (kind == 1) {
+          Variable c0 = leaf(Shape{s[0], h});
+          const LSTMState st = lstm_cell(x, {h0, c0}, w);
+          return concat({st.h, st.c}, 1);
+        }
+        return kind == 0 ? rnn_cell(x, h0, w) : gru_cell(x, h0, w);
+      }
+      default: {
+        if (n < 2) return unary(x);
+        switch (pick(3)) {
+          case 0: {
+            const std::size_t o = 1 + pick(3);
+            note("adaptive_max_pool2d (1, " + std::to_string(o) + ")", x);
+            near_kink_ = near_kink_ || near_tie(x.detach());
+            return adaptive_max_pool2d(tsumiki::reshape(x, Shape{1, 1, 1, n}), Size2{1, o});
+          }
+          case 1: {
+            const std::size_t k = 2, st = 1 + pick(2), d = 1 + pick(2);
+            if (d * (k - 1) + 1 > n) return unary(x);
+            note("max_pool2d_with_indices (1, 2) stride " + std::to_string(st) + " dilation " +
+                     std::to_string(d) + " ceil_mode",
+                 x);
+            near_kink_ = near_kink_ || near_tie(x.detach());
+            return max_pool2d_with_indices(tsumiki::reshape(x, Shape{1, 1, 1, n}), Size2{1, k}, Size2{1, st},
+                                           0, Size2{1, d}, true)
+                .first;
+          }
+          default: {
+            if (n % 2 != 0) return unary(x);
+            const std::size_t k = 1 + pick(2);
+            if (k > n / 2) return unary(x);
+            const Variable w = leaf(Shape{2, 1, 1, k});
+            note("conv2d groups 2 (depthwise) (1, " + std::to_string(k) + ")", x);
+            return conv2d(tsumiki::reshape(x, Shape{1, 2, 1, n / 2}), w, {}, 1, 0, 1, 2);
+          }
+        }
       }
     }
   }
